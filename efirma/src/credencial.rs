@@ -1,0 +1,45 @@
+//! A certificate and its private key, checked to belong together: what a person hands over when
+//! they "use their e.firma".
+
+use crate::{Algoritmo, Certificado, Error, LlavePrivada};
+
+/// `.cer` + `.key` + password, opened and checked to match.
+#[derive(Debug)]
+pub struct Credencial {
+    certificado: Certificado,
+    llave: LlavePrivada,
+}
+
+impl Credencial {
+    /// Parses the certificate, decrypts the key and checks that they match
+    /// ([`Error::LlaveNoCorresponde`] otherwise). Profile, validity and trust are separate
+    /// questions: see [`crate::validar_efirma`].
+    pub fn abrir(cer: &[u8], key: &[u8], contrasena: &[u8]) -> Result<Credencial, Error> {
+        let certificado = Certificado::parse(cer)?;
+        let llave = LlavePrivada::descifrar(key, contrasena)?;
+        Credencial::nueva(certificado, llave)
+    }
+
+    /// Pairs an already parsed certificate and key, checking that they match.
+    pub fn nueva(certificado: Certificado, llave: LlavePrivada) -> Result<Credencial, Error> {
+        if !llave.corresponde_a(&certificado) {
+            return Err(Error::LlaveNoCorresponde);
+        }
+        Ok(Credencial { certificado, llave })
+    }
+
+    /// The certificate.
+    pub fn certificado(&self) -> &Certificado {
+        &self.certificado
+    }
+
+    /// The private key.
+    pub fn llave(&self) -> &LlavePrivada {
+        &self.llave
+    }
+
+    /// Signs with the private key; see [`LlavePrivada::firmar`].
+    pub fn firmar(&self, datos: &[u8], alg: Algoritmo) -> Result<Vec<u8>, Error> {
+        self.llave.firmar(datos, alg)
+    }
+}

@@ -1,0 +1,49 @@
+//! # efirma
+//!
+//! La e.firma (FIEL) del SAT en Rust, en el navegador (wasm32) y en el servidor.
+//!
+//! ```no_run
+//! use efirma::{Algoritmo, Credencial};
+//! let cer = std::fs::read("fiel.cer")?;
+//! let key = std::fs::read("fiel.key")?;
+//! let fiel = Credencial::abrir(&cer, &key, b"12345678a")?;
+//! let sello = fiel.firmar(b"||cadena|original||", Algoritmo::Pkcs1v15Sha256)?;
+//! fiel.certificado().verificar(b"||cadena|original||", &sello, Algoritmo::Pkcs1v15Sha256)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! SAT e.firma for Rust: parse the `.cer` (RFC, CURP, número de certificado, FIEL or CSD),
+//! decrypt the `.key` (PBES2 / PBKDF2-HMAC-SHA1 / 3DES, also in wasm where WebCrypto has no
+//! 3DES), sign and verify (RSASSA-PKCS1-v1_5 and RSASSA-PSS with SHA-256), validate the chain to
+//! SAT's CAs at a given time, and check revocation with OCSP. Time is always a parameter
+//! (unix seconds); nothing reads a clock.
+//!
+//! See the crate README for performance notes and the Cargo profile settings the workspace
+//! should use (RSA key generation and PBKDF2 are slow without optimizations).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod certificado;
+mod confianza;
+mod credencial;
+mod error;
+mod firma;
+pub mod identificadores;
+mod inspeccion;
+mod llave;
+pub mod revocacion;
+
+#[cfg(feature = "generador")]
+pub mod generador;
+
+pub use certificado::{Certificado, Persona, TipoCertificado};
+pub use confianza::{validar_efirma, AlmacenConfianza};
+pub use credencial::Credencial;
+pub use error::Error;
+pub use firma::Algoritmo;
+pub use identificadores::{Curp, ErrorIdentificador, Nrp, Rfc};
+pub use inspeccion::{inspeccionar, Informe, Vigencia};
+pub use llave::LlavePrivada;
+pub use revocacion::{EstadoRevocacion, SolicitudOcsp};
+pub use zeroize::Zeroizing;

@@ -1,0 +1,197 @@
+//! The private half of an e.firma: the SAT `.key`, a PKCS#8 `EncryptedPrivateKeyInfo`
+//! (PBES2 / PBKDF2-HMAC-SHA1 / des-ede3-cbc), decrypted with the holder's password.
+//!
+//! Every buffer that holds decrypted key material is zeroized when dropped. Natively the key is
+//! also loaded into `ring` for fast signing; `ring` does not promise to wipe its own copy, so the
+//! server should drop keys as soon as it is done with them.
+
+use core::fmt;
+
+use const_oid::db::rfc5912::RSA_ENCRYPTION;
+use der::{Decode, Encode};
+use pkcs5::pbes2::{EncryptionScheme, Pbkdf2Prf};
+use zeroize::Zeroizing;
+
+use crate::certificado::{der_o_pem, Certificado};
+use crate::error::TAMANO_MAXIMO;
+use crate::firma::Algoritmo;
+use crate::Error;
+
+/// Above this many PBKDF2 iterations a key file is treated as hostile (it would freeze the
+/// browser); SAT uses 2048.
+const ITERACIONES_MAXIMAS: u32 = 1_000_000;
+
+/// A decrypted RSA private key.
+pub struct LlavePrivada {
+    /// Unencrypted PKCS#8 `PrivateKeyInfo` (rsaEncryption), rebuilt canonically.
+    pkcs8: Zeroizing<Vec<u8>>,
+    modulo: Vec<u8>,
+    exponente: Vec<u8>,
+    #[cfg(not(target_arch = "wasm32"))]
+    par: ring::signature::RsaKeyPair,
+    #[cfg(target_arch = "wasm32")]
+    rsa: rsa::RsaPrivateKey,
+}
+
+impl fmt::Debug for LlavePrivada {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LlavePrivada(..)")
+    }
+}
+
+impl LlavePrivada {
+    /// Decrypts a SAT `.key` (DER, or PEM `ENCRYPTED PRIVATE KEY`) with its password.
+    ///
+    /// - Not an encrypted PKCS#8 structure: [`Error::NoEsLlavePrivada`].
+    /// - An encryption scheme other than PBES2 + PBKDF2 (HMAC-SHA1/SHA-256) + 3DES/AES-CBC:
+    ///   [`Error::AlgoritmoNoSoportado`].
+    /// - Anything that goes wrong after that, including a plaintext that is not an RSA key (a
+    ///   wrong password gets past the CBC padding check about once in 256 tries):
+    ///   [`Error::ContrasenaIncorrecta`].
+    pub fn descifrar(key: &[u8], contrasena: &[u8]) -> Result<LlavePrivada, Error> {
+        if key.len() > TAMANO_MAXIMO {
+            return Err(Error::ArchivoDemasiadoGrande);
+        }
+        let der = der_o_pem(key, "ENCRYPTED PRIVATE KEY").ok_or(Error::NoEsLlavePrivada)?;
+        let cifrada = pkcs8::EncryptedPrivateKeyInfo::from_der(&der)
+            .map_err(|_| Error::NoEsLlavePrivada)?;
+        let pkcs5::EncryptionScheme::Pbes2(parametros) = &cifrada.encryption_algorithm else {
+            return Err(Error::AlgoritmoNoSoportado);
+        };
+        let pbkdf2 = parametros.kdf.pbkdf2().ok_or(Error::AlgoritmoNoSoportado)?;
+        if !matches!(pbkdf2.prf, Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256)
+            || pbkdf2.iteration_count == 0
+            || pbkdf2.iteration_count > ITERACIONES_MAXIMAS
+        {
+            return Err(Error::AlgoritmoNoSoportado);
+        }
+        if !matches!(
+            parametros.encryption,
+            EncryptionScheme::DesEde3Cbc { .. }
+                | EncryptionScheme::Aes128Cbc { .. }
+                | EncryptionScheme::Aes192Cbc { .. }
+                | EncryptionScheme::Aes256Cbc { .. }
+        ) {
+            return Err(Error::AlgoritmoNoSoportado);
+        }
+        let claro = Zeroizing::new(
+            parametros
+                .decrypt(contrasena, cifrada.encrypted_data)
+                .map_err(|_| Error::ContrasenaIncorrecta)?,
+        );
+        Self::desde_pkcs8(&claro).map_err(|e| match e {
+            Error::AlgoritmoNoSoportado => e,
+            _ => Error::ContrasenaIncorrecta,
+        })
+    }
+
+    /// Loads an unencrypted PKCS#8 `PrivateKeyInfo` holding an RSA key (2048–8192 bits).
+    pub fn desde_pkcs8(pkcs8_der: &[u8]) -> Result<LlavePrivada, Error> {
+        let info = pkcs8::PrivateKeyInfo::from_der(pkcs8_der).map_err(|_| Error::NoEsLlavePrivada)?;
+        if info.algorithm.oid != RSA_ENCRYPTION {
+            return Err(Error::AlgoritmoNoSoportado);
+        }
+        let rsa_der = info.private_key;
+        let rsa = pkcs1::RsaPrivateKey::from_der(rsa_der).map_err(|_| Error::NoEsLlavePrivada)?;
+        let modulo = rsa.modulus.as_bytes().to_vec();
+        let exponente = rsa.public_exponent.as_bytes().to_vec();
+        if !(2048..=8192).contains(&(modulo.len() * 8)) {
+            return Err(Error::AlgoritmoNoSoportado);
+        }
+        // Canonical form for WebCrypto's importKey("pkcs8"): rsaEncryption with NULL parameters.
+        let canonica = pkcs8::PrivateKeyInfo::new(
+            pkcs8::AlgorithmIdentifierRef {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(der::asn1::AnyRef::NULL),
+            },
+            rsa_der,
+        );
+        let pkcs8 = Zeroizing::new(canonica.to_der().map_err(|_| Error::NoEsLlavePrivada)?);
+
+        #[cfg(not(target_arch = "wasm32"))]
+        let par = ring::signature::RsaKeyPair::from_der(rsa_der)
+            .map_err(|_| Error::NoEsLlavePrivada)?;
+        #[cfg(target_arch = "wasm32")]
+        let rsa = {
+            use rsa::pkcs1::DecodeRsaPrivateKey;
+            rsa::RsaPrivateKey::from_pkcs1_der(rsa_der).map_err(|_| Error::NoEsLlavePrivada)?
+        };
+        Ok(LlavePrivada {
+            pkcs8,
+            modulo,
+            exponente,
+            #[cfg(not(target_arch = "wasm32"))]
+            par,
+            #[cfg(target_arch = "wasm32")]
+            rsa,
+        })
+    }
+
+    /// The key as unencrypted PKCS#8 `PrivateKeyInfo` DER, for WebCrypto's
+    /// `importKey("pkcs8", ..)`. Overwrite the JS copy once imported.
+    pub fn pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        self.pkcs8.clone()
+    }
+
+    /// Whether this key is the private half of `cert`'s public key.
+    pub fn corresponde_a(&self, cert: &Certificado) -> bool {
+        pkcs1::RsaPublicKey::from_der(cert.llave_publica()).is_ok_and(|p| {
+            p.modulus.as_bytes() == self.modulo.as_slice()
+                && p.public_exponent.as_bytes() == self.exponente.as_slice()
+        })
+    }
+
+    /// Signs `datos` (hashed here with SHA-256).
+    ///
+    /// In wasm32, [`Algoritmo::PssSha256`] needs randomness for its salt: enable the crate
+    /// feature `js`, or it fails with [`Error::SinAleatoriedad`]. In the browser prefer
+    /// WebCrypto with the key from [`LlavePrivada::pkcs8_der`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn firmar(&self, datos: &[u8], alg: Algoritmo) -> Result<Vec<u8>, Error> {
+        let relleno: &'static dyn ring::signature::RsaEncoding = match alg {
+            Algoritmo::Pkcs1v15Sha256 => &ring::signature::RSA_PKCS1_SHA256,
+            Algoritmo::PssSha256 => &ring::signature::RSA_PSS_SHA256,
+        };
+        let mut firma = vec![0; self.par.public().modulus_len()];
+        self.par
+            .sign(relleno, &ring::rand::SystemRandom::new(), datos, &mut firma)
+            .map_err(|_| Error::SinAleatoriedad)?;
+        Ok(firma)
+    }
+
+    /// Signs `datos` (hashed here with SHA-256).
+    ///
+    /// In wasm32, [`Algoritmo::PssSha256`] needs randomness for its salt: enable the crate
+    /// feature `js`, or it fails with [`Error::SinAleatoriedad`]. In the browser prefer
+    /// WebCrypto with the key from [`LlavePrivada::pkcs8_der`].
+    #[cfg(target_arch = "wasm32")]
+    pub fn firmar(&self, datos: &[u8], alg: Algoritmo) -> Result<Vec<u8>, Error> {
+        use sha2::Digest;
+        let resumen = sha2::Sha256::digest(datos);
+        #[cfg(feature = "js")]
+        {
+            let mut rng = rand_core::OsRng;
+            let r = match alg {
+                Algoritmo::Pkcs1v15Sha256 => self.rsa.sign_with_rng(
+                    &mut rng,
+                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    &resumen,
+                ),
+                Algoritmo::PssSha256 => self.rsa.sign_with_rng(
+                    &mut rng,
+                    rsa::Pss::new_with_salt::<sha2::Sha256>(32),
+                    &resumen,
+                ),
+            };
+            r.map_err(|_| Error::SinAleatoriedad)
+        }
+        #[cfg(not(feature = "js"))]
+        match alg {
+            Algoritmo::Pkcs1v15Sha256 => self
+                .rsa
+                .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &resumen)
+                .map_err(|_| Error::NoEsLlavePrivada),
+            Algoritmo::PssSha256 => Err(Error::SinAleatoriedad),
+        }
+    }
+}
