@@ -6,7 +6,7 @@ use core::fmt;
 use const_oid::db::rfc4519;
 use const_oid::db::rfc5280::{ID_CE_BASIC_CONSTRAINTS, ID_CE_EXT_KEY_USAGE, ID_CE_KEY_USAGE};
 use const_oid::db::rfc5912::{ID_KP_CLIENT_AUTH, ID_KP_EMAIL_PROTECTION, RSA_ENCRYPTION};
-use der::{Decode, Encode, Tag, Tagged};
+use der::{Decode, Tag, Tagged};
 use sha2::Digest;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::name::Name;
@@ -81,6 +81,7 @@ pub struct Certificado {
     hasta: i64,
     tipo: TipoCertificado,
     es_ca: bool,
+    eku: Vec<const_oid::ObjectIdentifier>,
 }
 
 impl fmt::Debug for Certificado {
@@ -104,7 +105,10 @@ impl Eq for Certificado {}
 
 /// Accepts DER, or PEM with the given label; returns DER.
 pub(crate) fn der_o_pem(bytes: &[u8], etiqueta: &str) -> Option<Vec<u8>> {
-    let inicio = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let inicio = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
     if bytes[inicio..].starts_with(b"-----BEGIN ") {
         let (label, der) = der::pem::decode_vec(&bytes[inicio..]).ok()?;
         (label == etiqueta).then_some(der)
@@ -123,10 +127,13 @@ pub(crate) fn texto(valor: &der::Any) -> Option<String> {
         }
         Tag::TeletexString => Some(b.iter().map(|&c| char::from(c)).collect()),
         Tag::BmpString => {
-            if b.len() % 2 != 0 {
+            if !b.len().is_multiple_of(2) {
                 return None;
             }
-            let u: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            let u: Vec<u16> = b
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
             String::from_utf16(&u).ok()
         }
         _ => None,
@@ -200,8 +207,7 @@ impl Certificado {
             .iter()
             .find_map(|oid| atributo(sujeto, oid))
             .unwrap_or_default();
-        let emisor =
-            atributo(&tbs.issuer, &rfc4519::CN).unwrap_or_else(|| tbs.issuer.to_string());
+        let emisor = atributo(&tbs.issuer, &rfc4519::CN).unwrap_or_else(|| tbs.issuer.to_string());
 
         let serial = tbs.serial_number.as_bytes();
         let no_certificado = if !serial.is_empty() && serial.iter().all(u8::is_ascii_digit) {
@@ -257,6 +263,7 @@ impl Certificado {
             emisor,
             tipo,
             es_ca,
+            eku: uso_extendido.map(|e| e.0).unwrap_or_default(),
             x509,
         })
     }
@@ -337,7 +344,10 @@ impl Certificado {
 
     /// SHA-256 of the DER encoding, lower-case hex.
     pub fn huella_sha256_hex(&self) -> String {
-        self.huella_sha256().iter().map(|b| format!("{b:02x}")).collect()
+        self.huella_sha256()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// Verifies a signature made with this certificate's key.
@@ -376,12 +386,8 @@ impl Certificado {
         &self.x509
     }
 
-    /// The subject name, DER-encoded (for OCSP's issuerNameHash).
-    pub(crate) fn sujeto_der(&self) -> Result<Vec<u8>, Error> {
-        self.x509
-            .tbs_certificate
-            .subject
-            .to_der()
-            .map_err(|_| Error::NoEsCertificado)
+    /// Whether the extended key usage extension lists `oid`.
+    pub(crate) fn tiene_eku(&self, oid: &const_oid::ObjectIdentifier) -> bool {
+        self.eku.contains(oid)
     }
 }

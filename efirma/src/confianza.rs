@@ -166,9 +166,7 @@ impl AlmacenConfianza {
     /// Loads every `.cer`, `.crt`, `.der` and `.pem` file directly inside `dir` (not
     /// subdirectories). See [`AlmacenConfianza::desde_certificados`].
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn desde_directorio(
-        dir: impl AsRef<std::path::Path>,
-    ) -> Result<AlmacenConfianza, Error> {
+    pub fn desde_directorio(dir: impl AsRef<std::path::Path>) -> Result<AlmacenConfianza, Error> {
         let mut archivos = Vec::new();
         let entradas = std::fs::read_dir(dir).map_err(|_| Error::AnclasNoDisponibles)?;
         for entrada in entradas {
@@ -177,8 +175,7 @@ impl AlmacenConfianza {
                 .extension()
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
-            if ruta.is_file()
-                && matches!(extension.as_deref(), Some("cer" | "crt" | "der" | "pem"))
+            if ruta.is_file() && matches!(extension.as_deref(), Some("cer" | "crt" | "der" | "pem"))
             {
                 archivos.push(std::fs::read(&ruta).map_err(|_| Error::AnclasNoDisponibles)?);
             }

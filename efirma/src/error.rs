@@ -187,7 +187,10 @@ mod tests {
         let mut vistos = std::collections::HashSet::new();
         for e in todos {
             let c = e.codigo();
-            assert!(c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{c}");
+            assert!(
+                c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{c}"
+            );
             assert!(vistos.insert(c), "código repetido {c}");
             assert_eq!(e.to_string(), e.mensaje());
             assert!(e.mensaje().ends_with('.'));

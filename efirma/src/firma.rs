@@ -87,7 +87,8 @@ pub(crate) fn verificar_rsa(
     use rsa::pkcs1::DecodeRsaPublicKey;
     use rsa::traits::PublicKeyParts;
     use sha2::Digest;
-    let llave = rsa::RsaPublicKey::from_pkcs1_der(llave_publica).map_err(|_| Error::FirmaInvalida)?;
+    let llave =
+        rsa::RsaPublicKey::from_pkcs1_der(llave_publica).map_err(|_| Error::FirmaInvalida)?;
     if !(2048..=8192).contains(&(llave.size() * 8)) {
         return Err(Error::FirmaInvalida);
     }

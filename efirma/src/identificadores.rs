@@ -91,7 +91,9 @@ impl Rfc {
         }
         let homoclave = &c[letras + 6..];
         let alfanum = |x: &char| x.is_ascii_uppercase() || x.is_ascii_digit();
-        if !homoclave[..2].iter().all(alfanum) || !(homoclave[2].is_ascii_digit() || homoclave[2] == 'A') {
+        if !homoclave[..2].iter().all(alfanum)
+            || !(homoclave[2].is_ascii_digit() || homoclave[2] == 'A')
+        {
             return Err(ErrorIdentificador::Caracter);
         }
         Ok(Rfc(s.to_owned()))
@@ -264,13 +266,22 @@ mod tests {
     fn rfc_rechaza_longitud_caracteres_y_fecha() {
         assert_eq!(Rfc::parse("EKU9003173C"), Err(ErrorIdentificador::Longitud));
         assert_eq!(Rfc::parse(""), Err(ErrorIdentificador::Longitud));
-        assert_eq!(Rfc::parse("eku9003173C9"), Err(ErrorIdentificador::Caracter));
-        assert_eq!(Rfc::parse("EK19003173C9"), Err(ErrorIdentificador::Caracter));
+        assert_eq!(
+            Rfc::parse("eku9003173C9"),
+            Err(ErrorIdentificador::Caracter)
+        );
+        assert_eq!(
+            Rfc::parse("EK19003173C9"),
+            Err(ErrorIdentificador::Caracter)
+        );
         assert_eq!(Rfc::parse("EKU9013173C9"), Err(ErrorIdentificador::Fecha));
         assert_eq!(Rfc::parse("EKU9002303C9"), Err(ErrorIdentificador::Fecha));
         assert_eq!(Rfc::parse("EKU0002293C9").map(|_| ()), Ok(()));
         assert_eq!(Rfc::parse("EKU9902293C9"), Err(ErrorIdentificador::Fecha));
-        assert_eq!(Rfc::parse("EKU9003173CB"), Err(ErrorIdentificador::Caracter));
+        assert_eq!(
+            Rfc::parse("EKU9003173CB"),
+            Err(ErrorIdentificador::Caracter)
+        );
     }
 
     #[test]
@@ -279,12 +290,30 @@ mod tests {
         assert_eq!(c.as_str(), "VADA800927HSRSRL05");
         assert!(Curp::parse("MIML911119HDFRRS02").is_ok());
         assert!(Curp::parse("TASJ770930HGRPNV09").is_ok());
-        assert_eq!(Curp::parse("VADA800927HSRSRL06"), Err(ErrorIdentificador::DigitoVerificador));
-        assert_eq!(Curp::parse("VADA800927HXXSRL05"), Err(ErrorIdentificador::Entidad));
-        assert_eq!(Curp::parse("VADA801327HSRSRL05"), Err(ErrorIdentificador::Fecha));
-        assert_eq!(Curp::parse("VADA800927HSRSRL0"), Err(ErrorIdentificador::Longitud));
-        assert_eq!(Curp::parse("VADA800927HSRARL05"), Err(ErrorIdentificador::Caracter));
-        assert_eq!(Curp::parse("VADA800927ÑSRSRL0"), Err(ErrorIdentificador::Caracter));
+        assert_eq!(
+            Curp::parse("VADA800927HSRSRL06"),
+            Err(ErrorIdentificador::DigitoVerificador)
+        );
+        assert_eq!(
+            Curp::parse("VADA800927HXXSRL05"),
+            Err(ErrorIdentificador::Entidad)
+        );
+        assert_eq!(
+            Curp::parse("VADA801327HSRSRL05"),
+            Err(ErrorIdentificador::Fecha)
+        );
+        assert_eq!(
+            Curp::parse("VADA800927HSRSRL0"),
+            Err(ErrorIdentificador::Longitud)
+        );
+        assert_eq!(
+            Curp::parse("VADA800927HSRARL05"),
+            Err(ErrorIdentificador::Caracter)
+        );
+        assert_eq!(
+            Curp::parse("VADA800927ÑSRSRL0"),
+            Err(ErrorIdentificador::Caracter)
+        );
     }
 
     #[test]

@@ -53,14 +53,16 @@ impl LlavePrivada {
             return Err(Error::ArchivoDemasiadoGrande);
         }
         let der = der_o_pem(key, "ENCRYPTED PRIVATE KEY").ok_or(Error::NoEsLlavePrivada)?;
-        let cifrada = pkcs8::EncryptedPrivateKeyInfo::from_der(&der)
-            .map_err(|_| Error::NoEsLlavePrivada)?;
+        let cifrada =
+            pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(|_| Error::NoEsLlavePrivada)?;
         let pkcs5::EncryptionScheme::Pbes2(parametros) = &cifrada.encryption_algorithm else {
             return Err(Error::AlgoritmoNoSoportado);
         };
         let pbkdf2 = parametros.kdf.pbkdf2().ok_or(Error::AlgoritmoNoSoportado)?;
-        if !matches!(pbkdf2.prf, Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256)
-            || pbkdf2.iteration_count == 0
+        if !matches!(
+            pbkdf2.prf,
+            Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256
+        ) || pbkdf2.iteration_count == 0
             || pbkdf2.iteration_count > ITERACIONES_MAXIMAS
         {
             return Err(Error::AlgoritmoNoSoportado);
@@ -87,7 +89,8 @@ impl LlavePrivada {
 
     /// Loads an unencrypted PKCS#8 `PrivateKeyInfo` holding an RSA key (2048–8192 bits).
     pub fn desde_pkcs8(pkcs8_der: &[u8]) -> Result<LlavePrivada, Error> {
-        let info = pkcs8::PrivateKeyInfo::from_der(pkcs8_der).map_err(|_| Error::NoEsLlavePrivada)?;
+        let info =
+            pkcs8::PrivateKeyInfo::from_der(pkcs8_der).map_err(|_| Error::NoEsLlavePrivada)?;
         if info.algorithm.oid != RSA_ENCRYPTION {
             return Err(Error::AlgoritmoNoSoportado);
         }
@@ -109,8 +112,8 @@ impl LlavePrivada {
         let pkcs8 = Zeroizing::new(canonica.to_der().map_err(|_| Error::NoEsLlavePrivada)?);
 
         #[cfg(not(target_arch = "wasm32"))]
-        let par = ring::signature::RsaKeyPair::from_der(rsa_der)
-            .map_err(|_| Error::NoEsLlavePrivada)?;
+        let par =
+            ring::signature::RsaKeyPair::from_der(rsa_der).map_err(|_| Error::NoEsLlavePrivada)?;
         #[cfg(target_arch = "wasm32")]
         let rsa = {
             use rsa::pkcs1::DecodeRsaPrivateKey;
