@@ -1,0 +1,99 @@
+//! What the server provides to pages and server functions (SSR only): the [`Portal`] services
+//! behind a trait object, and the facts about the current request the server's middleware
+//! established (session, client address, CSRF token).
+
+use crate::{error::ErrorApp, sesion::Cuenta};
+use async_trait::async_trait;
+use http::{header, HeaderValue};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use std::{net::IpAddr, sync::Arc};
+
+/// The session the request carries, already checked by the server (not expired, not revoked).
+#[derive(Clone)]
+pub struct SesionActiva {
+    /// Hash of the session token: identifies the row, never the token itself.
+    pub id_hash: String,
+    pub cuenta_id: i64,
+}
+
+/// Per-request facts, inserted into the request's extensions by the server's middleware.
+#[derive(Clone)]
+pub struct Peticion {
+    pub sesion: Option<SesionActiva>,
+    pub ip: IpAddr,
+    /// The CSRF token valid for this browser, rendered into the page.
+    pub csrf: String,
+}
+
+/// The data of the sign-in form, as typed.
+pub struct DatosIngreso {
+    pub nrp: String,
+    pub correo: String,
+    pub contrasena: String,
+}
+
+/// The server's services, as pages and server functions see them.
+#[async_trait]
+pub trait Portal: Send + Sync + 'static {
+    /// Checks the account's credentials and opens a new session. Returns the `Set-Cookie`
+    /// headers that carry it.
+    async fn iniciar_sesion(
+        &self,
+        peticion: &Peticion,
+        datos: DatosIngreso,
+    ) -> Result<Vec<HeaderValue>, ErrorApp>;
+
+    /// Ends the current session. Returns the `Set-Cookie` headers that clear it.
+    async fn cerrar_sesion(&self, peticion: &Peticion) -> Result<Vec<HeaderValue>, ErrorApp>;
+
+    /// The signed-in account.
+    async fn cuenta(&self, sesion: &SesionActiva) -> Result<Cuenta, ErrorApp>;
+
+    /// The Content-Security-Policy for a document rendered with this script nonce.
+    fn politica_contenido(&self, nonce: &str) -> String;
+}
+
+pub type ServiciosPortal = Arc<dyn Portal>;
+
+pub fn portal() -> Result<ServiciosPortal, ErrorApp> {
+    use_context::<ServiciosPortal>().ok_or_else(ErrorApp::interno)
+}
+
+pub fn peticion() -> Result<Peticion, ErrorApp> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Peticion>().cloned())
+        .ok_or_else(ErrorApp::interno)
+}
+
+/// The current session, or the error that sends the person back to sign in.
+pub fn sesion() -> Result<SesionActiva, ErrorApp> {
+    peticion()?.sesion.ok_or_else(ErrorApp::sesion_requerida)
+}
+
+/// Adds response headers from inside a server function or a page render.
+pub fn agregar_cabeceras(nombre: header::HeaderName, valores: Vec<HeaderValue>) {
+    if let Some(respuesta) = use_context::<ResponseOptions>() {
+        for valor in valores {
+            respuesta.append_header(nombre.clone(), valor);
+        }
+    }
+}
+
+/// What the document shell needs: the page's CSRF token; also sets the document's CSP (with the
+/// nonce of this render) on the response.
+pub struct SeguridadDocumento {
+    pub csrf: String,
+}
+
+pub fn cabeceras_documento(nonce: Option<leptos::nonce::Nonce>) -> SeguridadDocumento {
+    let csrf = peticion().map(|p| p.csrf).unwrap_or_default();
+    if let (Ok(portal), Some(nonce), Some(respuesta)) =
+        (portal(), nonce, use_context::<ResponseOptions>())
+    {
+        if let Ok(valor) = HeaderValue::from_str(&portal.politica_contenido(&nonce)) {
+            respuesta.insert_header(header::CONTENT_SECURITY_POLICY, valor);
+        }
+    }
+    SeguridadDocumento { csrf }
+}

@@ -1,0 +1,101 @@
+//! Start-up: connect and migrate the database, load secrets, seed the demo, build the router and
+//! serve until Ctrl-C / SIGTERM.
+
+use crate::{
+    bd, cabeceras,
+    configuracion::{Configuracion, Modo},
+    contexto, cuentas, demo,
+    estado::Estado,
+    limites::Limites,
+    portal::PortalServidor,
+    secretos::Secretos,
+    sesiones::Sesiones,
+};
+use anyhow::Context;
+use app::{servicios::ServiciosPortal, shell, App};
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+
+pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
+    let bd = bd::conectar(&config.url_bd).await?;
+    bd::migrar(&bd, &config.url_bd).await?;
+    let secretos = Secretos::cargar(&config)?;
+    let senuelo = tokio::task::spawn_blocking(cuentas::hash_senuelo).await?;
+    Ok(Arc::new(Estado {
+        sesiones: Sesiones::new(bd.clone(), config.sesion_inactividad_seg, config.sesion_maxima_seg),
+        limites: Limites::new(
+            bd.clone(),
+            config.bloqueo_intentos,
+            config.bloqueo_ventana_seg,
+            config.limite_ip_intentos,
+        ),
+        clave_csrf: secretos.derivar("csrf"),
+        senuelo,
+        bd,
+        config,
+    }))
+}
+
+pub fn enrutador(estado: Arc<Estado>) -> Router {
+    let opciones = estado.config.leptos.clone();
+    let portal: ServiciosPortal = Arc::new(PortalServidor(estado.clone()));
+    let contexto_leptos = move || {
+        provide_context(portal.clone());
+        leptos::nonce::provide_nonce();
+    };
+    let rutas = generate_route_list(App);
+    Router::new()
+        .leptos_routes_with_context(&opciones, rutas, contexto_leptos.clone(), {
+            let opciones = opciones.clone();
+            move || shell(opciones.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(contexto_leptos, shell))
+        .with_state(opciones)
+        .layer(middleware::from_fn_with_state(estado, contexto::establecer))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(contexto::CUERPO_MAXIMO))
+        .layer(middleware::from_fn(cabeceras::aplicar))
+}
+
+pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
+    let direccion = config.direccion();
+    let estado = preparar(config).await?;
+    if estado.config.modo == Modo::Demo {
+        demo::sembrar(&estado).await?;
+    }
+    let purga = estado.sesiones.clone();
+    tokio::spawn(async move {
+        let mut intervalo = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            intervalo.tick().await;
+            if let Err(e) = purga.purgar().await {
+                tracing::warn!(error = %e, "no se pudieron purgar las sesiones vencidas");
+            }
+        }
+    });
+    let escucha = TcpListener::bind(direccion)
+        .await
+        .with_context(|| format!("no se pudo escuchar en {direccion}"))?;
+    tracing::info!("Portal en http://{}", escucha.local_addr()?);
+    axum::serve(escucha, enrutador(estado).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(senal_de_paro())
+        .await?;
+    Ok(())
+}
+
+async fn senal_de_paro() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminar = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminar = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminar => {} }
+}

@@ -1,0 +1,72 @@
+//! The database: SQLite by default (a file under the data directory), PostgreSQL when
+//! `DATABASE_URL` says so. One pool of `sqlx::Any` connections and portable SQL (`$1`
+//! placeholders, integer Unix times), with one migration set per engine.
+
+use anyhow::Context;
+use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
+use std::path::Path;
+
+pub type Bd = AnyPool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Motor {
+    Sqlite,
+    Postgres,
+}
+
+impl Motor {
+    pub fn de_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Motor::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Motor::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL debe empezar con sqlite: o postgres:")
+        }
+    }
+}
+
+pub async fn conectar(url: &str) -> anyhow::Result<Bd> {
+    sqlx::any::install_default_drivers();
+    let motor = Motor::de_url(url)?;
+    if motor == Motor::Sqlite {
+        if let Some(directorio) = ruta_sqlite(url).and_then(|r| r.parent().map(Path::to_path_buf)) {
+            if !directorio.as_os_str().is_empty() {
+                std::fs::create_dir_all(&directorio)
+                    .with_context(|| format!("no se pudo crear {}", directorio.display()))?;
+            }
+        }
+    }
+    let bd = AnyPoolOptions::new()
+        .max_connections(if motor == Motor::Sqlite { 8 } else { 16 })
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .after_connect(move |conexion, _| {
+            Box::pin(async move {
+                if motor == Motor::Sqlite {
+                    conexion.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .context("no se pudo conectar a la base de datos")?;
+    if motor == Motor::Sqlite {
+        bd.execute("PRAGMA journal_mode = WAL;").await?;
+    }
+    Ok(bd)
+}
+
+fn ruta_sqlite(url: &str) -> Option<&Path> {
+    let resto = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let ruta = resto.split('?').next()?;
+    (!ruta.is_empty() && ruta != ":memory:").then(|| Path::new(ruta))
+}
+
+pub async fn migrar(bd: &Bd, url: &str) -> anyhow::Result<()> {
+    match Motor::de_url(url)? {
+        Motor::Sqlite => sqlx::migrate!("migrations/sqlite").run(bd).await,
+        Motor::Postgres => sqlx::migrate!("migrations/postgres").run(bd).await,
+    }
+    .context("no se pudieron aplicar las migraciones")
+}

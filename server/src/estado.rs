@@ -1,0 +1,14 @@
+//! What every request handler shares.
+
+use crate::{bd::Bd, configuracion::Configuracion, limites::Limites, sesiones::Sesiones};
+
+pub struct Estado {
+    pub config: Configuracion,
+    pub bd: Bd,
+    pub sesiones: Sesiones,
+    pub limites: Limites,
+    /// Key of the CSRF tokens (derived from the server secret).
+    pub clave_csrf: [u8; 32],
+    /// argon2id hash nobody's password matches: the cost paid for unknown accounts.
+    pub senuelo: String,
+}

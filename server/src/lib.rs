@@ -1,0 +1,27 @@
+//! Servicios de Intercomunicación — the server: configuration, database, portal services, HTTP
+//! middleware (sessions, CSRF, security headers) and the operator's command line.
+
+pub mod arranque;
+pub mod auditoria;
+pub mod bd;
+pub mod cabeceras;
+pub mod cli;
+pub mod configuracion;
+pub mod contexto;
+pub mod cookies;
+pub mod cuentas;
+pub mod demo;
+pub mod estado;
+pub mod limites;
+pub mod portal;
+pub mod secretos;
+pub mod sesiones;
+pub mod telemetria;
+
+/// Unix seconds now. The one place the server reads the clock.
+pub fn ahora() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

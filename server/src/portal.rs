@@ -1,0 +1,148 @@
+//! The portal's services as pages see them ([`app::servicios::Portal`]), over the server's
+//! state: sign-in with throttling and audit, sign-out, the signed-in account.
+
+use crate::{
+    auditoria::{self, Evento},
+    cookies, cuentas,
+    estado::Estado,
+    limites::{clave_ip, clave_nrp},
+    secretos,
+};
+use app::{
+    error::ErrorApp,
+    servicios::{DatosIngreso, Peticion, Portal, SesionActiva},
+    sesion::Cuenta,
+    validacion,
+};
+use async_trait::async_trait;
+use http::HeaderValue;
+use std::sync::Arc;
+
+pub struct PortalServidor(pub Arc<Estado>);
+
+fn error_bd(e: sqlx::Error) -> ErrorApp {
+    tracing::error!(error = %e, "base de datos");
+    ErrorApp::no_disponible()
+}
+
+fn datos_incorrectos() -> ErrorApp {
+    ErrorApp::nuevo(
+        401,
+        "datos_incorrectos",
+        "Los datos de acceso no son correctos. Verifica tu NRP, tu correo electrónico y tu contraseña.",
+    )
+}
+
+#[async_trait]
+impl Portal for PortalServidor {
+    async fn iniciar_sesion(
+        &self,
+        peticion: &Peticion,
+        datos: DatosIngreso,
+    ) -> Result<Vec<HeaderValue>, ErrorApp> {
+        let e = &self.0;
+        let ip = peticion.ip.to_string();
+        let nrp = validacion::validar_nrp(&datos.nrp).map_err(ErrorApp::solicitud_invalida)?;
+        let correo = validacion::validar_correo(&datos.correo).map_err(ErrorApp::solicitud_invalida)?;
+        validacion::validar_contrasena(&datos.contrasena).map_err(ErrorApp::solicitud_invalida)?;
+        let contrasena = zeroize::Zeroizing::new(datos.contrasena);
+
+        let auditar = |evento: &'static str, cuenta_id: Option<i64>, detalle: Option<&'static str>| {
+            let (bd, nrp, ip) = (e.bd.clone(), nrp.clone(), ip.clone());
+            async move {
+                let r = auditoria::registrar(
+                    &bd,
+                    Evento { evento, cuenta_id, sujeto: Some(&nrp), ip: &ip, detalle },
+                )
+                .await;
+                r.map_err(error_bd)
+            }
+        };
+
+        if let Some(espera) = e.limites.espera(&clave_ip(&ip), e.limites.intentos_ip).await.map_err(error_bd)? {
+            auditar("ingreso_rechazado", None, Some("limite_por_direccion")).await?;
+            return Err(ErrorApp::nuevo(
+                429,
+                "demasiados_intentos",
+                "Hubo demasiados intentos de ingreso desde tu conexión. Espera unos minutos e intenta de nuevo.",
+            )
+            .con_reintento(espera));
+        }
+        if let Some(espera) = e.limites.espera(&clave_nrp(&nrp), e.limites.intentos).await.map_err(error_bd)? {
+            auditar("ingreso_rechazado", None, Some("nrp_bloqueado")).await?;
+            let minutos = espera.div_ceil(60);
+            return Err(ErrorApp::nuevo(
+                429,
+                "cuenta_bloqueada",
+                &format!(
+                    "Por tu seguridad, el ingreso con este NRP está bloqueado temporalmente por varios intentos fallidos. Intenta de nuevo en {minutos} minuto{}.",
+                    if minutos == 1 { "" } else { "s" }
+                ),
+            )
+            .con_reintento(espera));
+        }
+
+        let cuenta = cuentas::para_ingreso(&e.bd, &nrp).await.map_err(error_bd)?;
+        let (hash, cuenta) = match cuenta {
+            Some(c) => (c.contrasena_hash.clone(), Some(c)),
+            None => (e.senuelo.clone(), None),
+        };
+        let clave = contrasena.clone();
+        let contrasena_valida = tokio::task::spawn_blocking(move || cuentas::verificar_contrasena(&hash, &clave))
+            .await
+            .map_err(|_| ErrorApp::interno())?;
+        let cuenta = cuenta.filter(|c| contrasena_valida && c.correo.eq_ignore_ascii_case(&correo));
+
+        let Some(cuenta) = cuenta else {
+            e.limites.registrar_fallo(&[clave_nrp(&nrp), clave_ip(&ip)]).await.map_err(error_bd)?;
+            auditar("ingreso_fallido", None, Some("datos_incorrectos")).await?;
+            return Err(datos_incorrectos());
+        };
+
+        e.limites.olvidar(&clave_nrp(&nrp)).await.map_err(error_bd)?;
+        // Session rotation: whatever session this browser had ends here.
+        if let Some(anterior) = &peticion.sesion {
+            e.sesiones.cerrar(&anterior.id_hash).await.map_err(error_bd)?;
+        }
+        let token = e.sesiones.abrir(cuenta.id, &ip).await.map_err(error_bd)?;
+        auditar("ingreso_exitoso", Some(cuenta.id), None).await?;
+        Ok(vec![
+            cookies::crear(cookies::SESION, &token, None),
+            cookies::crear(cookies::CSRF, &secretos::token_aleatorio(), None),
+        ])
+    }
+
+    async fn cerrar_sesion(&self, peticion: &Peticion) -> Result<Vec<HeaderValue>, ErrorApp> {
+        let e = &self.0;
+        if let Some(sesion) = &peticion.sesion {
+            e.sesiones.cerrar(&sesion.id_hash).await.map_err(error_bd)?;
+            auditoria::registrar(
+                &e.bd,
+                Evento {
+                    evento: "salida",
+                    cuenta_id: Some(sesion.cuenta_id),
+                    sujeto: None,
+                    ip: &peticion.ip.to_string(),
+                    detalle: None,
+                },
+            )
+            .await
+            .map_err(error_bd)?;
+        }
+        Ok(vec![
+            cookies::borrar(cookies::SESION),
+            cookies::crear(cookies::CSRF, &secretos::token_aleatorio(), None),
+        ])
+    }
+
+    async fn cuenta(&self, sesion: &SesionActiva) -> Result<Cuenta, ErrorApp> {
+        cuentas::por_id(&self.0.bd, sesion.cuenta_id)
+            .await
+            .map_err(error_bd)?
+            .ok_or_else(ErrorApp::sesion_requerida)
+    }
+
+    fn politica_contenido(&self, nonce: &str) -> String {
+        crate::cabeceras::politica_documento(nonce, self.0.config.recarga_en_vivo.then_some(self.0.config.leptos.reload_port))
+    }
+}

@@ -1,0 +1,92 @@
+//! The server's own secret, from which every keyed value is derived (CSRF tokens now; the
+//! credential pepper and the outbox key later). Production takes it from `INTERCOM_SECRETO`
+//! (base64 of 32 bytes); the demo generates one into the data directory on first start.
+
+use anyhow::{bail, Context};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+use crate::configuracion::{Configuracion, Modo};
+
+pub struct Secretos {
+    maestro: Zeroizing<[u8; 32]>,
+}
+
+impl Secretos {
+    pub fn cargar(config: &Configuracion) -> anyhow::Result<Self> {
+        if let Ok(valor) = std::env::var("INTERCOM_SECRETO") {
+            let bytes = Zeroizing::new(
+                STANDARD.decode(valor.trim()).context("INTERCOM_SECRETO no es base64 válido")?,
+            );
+            let maestro: [u8; 32] = bytes
+                .as_slice()
+                .try_into()
+                .context("INTERCOM_SECRETO debe tener exactamente 32 bytes")?;
+            return Ok(Self { maestro: Zeroizing::new(maestro) });
+        }
+        if config.modo == Modo::Produccion {
+            bail!("en modo producción INTERCOM_SECRETO es obligatorio");
+        }
+        Self::desde_archivo(&config.datos.join("secreto-servidor"))
+    }
+
+    fn desde_archivo(ruta: &Path) -> anyhow::Result<Self> {
+        if let Ok(contenido) = std::fs::read(ruta) {
+            let contenido = Zeroizing::new(contenido);
+            if let Ok(maestro) = <[u8; 32]>::try_from(contenido.as_slice()) {
+                return Ok(Self { maestro: Zeroizing::new(maestro) });
+            }
+            bail!("{} está dañado: bórralo para generar otro", ruta.display());
+        }
+        let mut maestro = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(maestro.as_mut());
+        if let Some(directorio) = ruta.parent() {
+            std::fs::create_dir_all(directorio)?;
+        }
+        escribir_privado(ruta, maestro.as_ref())?;
+        Ok(Self { maestro })
+    }
+
+    /// A key for one purpose, so that no two uses share key material.
+    pub fn derivar(&self, proposito: &str) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.maestro.as_ref())
+            .expect("HMAC acepta llaves de cualquier longitud");
+        mac.update(proposito.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// Writes a file only its owner can read.
+pub fn escribir_privado(ruta: &Path, contenido: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opciones = std::fs::OpenOptions::new();
+    opciones.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opciones.mode(0o600);
+    }
+    let mut archivo =
+        opciones.open(ruta).with_context(|| format!("no se pudo escribir {}", ruta.display()))?;
+    archivo.write_all(contenido)?;
+    Ok(())
+}
+
+/// 32 random bytes as unpadded base64url: session tokens, CSRF cookies, nonces.
+pub fn token_aleatorio() -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Hex SHA-256, how tokens are stored.
+pub fn huella(token: &str) -> String {
+    use sha2::Digest;
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
