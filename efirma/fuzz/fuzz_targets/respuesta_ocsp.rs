@@ -7,7 +7,10 @@ const FIEL: &[u8] = include_bytes!("../../../../shared/fixtures/sat/EKU9003173C9
 const AC: &[u8] = include_bytes!("../../../../shared/fixtures/sat/ca/pruebas/AC_UAT_2022.cer");
 
 fuzz_target!(|datos: &[u8]| {
-    let (Ok(fiel), Ok(ac)) = (efirma::Certificado::parse(FIEL), efirma::Certificado::parse(AC)) else {
+    let (Ok(fiel), Ok(ac)) = (
+        efirma::Certificado::parse(FIEL),
+        efirma::Certificado::parse(AC),
+    ) else {
         return;
     };
     if let Ok(s) = efirma::SolicitudOcsp::nueva(&fiel, &ac, &[7; 16]) {
