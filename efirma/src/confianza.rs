@@ -31,6 +31,8 @@ impl SignatureVerificationAlgorithm for Rsa {
         datos: &[u8],
         firma: &[u8],
     ) -> Result<(), InvalidSignature> {
+        #[cfg(test)]
+        pruebas::VERIFICACIONES.with(|n| n.set(n.get() + 1));
         verificar_rsa(llave_publica, self.esquema, datos, firma).map_err(|_| InvalidSignature)
     }
 
@@ -40,6 +42,56 @@ impl SignatureVerificationAlgorithm for Rsa {
 
     fn signature_alg_id(&self) -> AlgorithmIdentifier {
         self.firma
+    }
+}
+
+/// A signature by one store certificate over another's `tbsCertificate`, checked when the store
+/// was built. Signatures do not depend on the time, so a chain that goes through this link
+/// needs not redo the RSA arithmetic; everything else (validity at `ahora`, CA constraints,
+/// names, EKU) is still checked by webpki on every call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FirmaVerificada {
+    esquema: Esquema,
+    /// The issuer's `RSAPublicKey` DER, as webpki hands it to [`SignatureVerificationAlgorithm`].
+    llave_publica: Vec<u8>,
+    /// The signed bytes: the `tbsCertificate` exactly as encoded in the certificate.
+    datos: Vec<u8>,
+    firma: Vec<u8>,
+}
+
+/// [`Rsa`] that first looks the (key, data, signature) triple up among the signatures verified
+/// when the store was built. A hit is exactly the answer the arithmetic would give.
+#[derive(Debug)]
+struct RsaConVerificadas<'a> {
+    rsa: &'static Rsa,
+    verificadas: &'a [FirmaVerificada],
+}
+
+impl SignatureVerificationAlgorithm for RsaConVerificadas<'_> {
+    fn verify_signature(
+        &self,
+        llave_publica: &[u8],
+        datos: &[u8],
+        firma: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        let ya_verificada = self.verificadas.iter().any(|v| {
+            v.esquema == self.rsa.esquema
+                && v.firma == firma
+                && v.llave_publica == llave_publica
+                && v.datos == datos
+        });
+        if ya_verificada {
+            return Ok(());
+        }
+        self.rsa.verify_signature(llave_publica, datos, firma)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        self.rsa.public_key_alg_id()
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.rsa.signature_alg_id()
     }
 }
 
@@ -55,8 +107,7 @@ static RSA_SHA512: Rsa = Rsa {
     esquema: Esquema::Pkcs1Sha512,
     firma: alg_id::RSA_PKCS1_SHA512,
 };
-static ALGORITMOS: &[&dyn SignatureVerificationAlgorithm] =
-    &[&RSA_SHA256, &RSA_SHA384, &RSA_SHA512];
+static ALGORITMOS: [&Rsa; 3] = [&RSA_SHA256, &RSA_SHA384, &RSA_SHA512];
 
 /// id-kp-clientAuth and id-kp-emailProtection, DER contents.
 const EKU_CLIENT_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
@@ -120,13 +171,59 @@ pub(crate) fn emitido_por(cert: &Certificado, emisor: &Certificado) -> bool {
     verificar_rsa(emisor.llave_publica(), esquema, &tbs, firma).is_ok()
 }
 
+/// The `tbsCertificate` of a certificate's DER, byte for byte as encoded (what its signature
+/// covers and what webpki passes to the signature check).
+fn tbs_tal_cual(der: &[u8]) -> Option<&[u8]> {
+    use der::{Decode, Reader};
+    let mut lector = der::SliceReader::new(der).ok()?;
+    der::Header::decode(&mut lector).ok()?;
+    lector.tlv_bytes().ok()
+}
+
+/// Checks once every signature between two certificates of the store: `cert` signed by a store
+/// certificate whose subject is `cert`'s issuer. Self-signatures are left out (webpki never
+/// checks an anchor's own signature).
+fn verificar_enlaces(certificados: &[Certificado]) -> Vec<FirmaVerificada> {
+    let mut verificadas = Vec::new();
+    for (i, cert) in certificados.iter().enumerate() {
+        let c = cert.x509();
+        let (Ok(esquema), Some(datos), Some(firma)) = (
+            Esquema::desde_oid(&c.signature_algorithm.oid),
+            tbs_tal_cual(cert.der()),
+            c.signature.as_bytes(),
+        ) else {
+            continue;
+        };
+        for (j, emisor) in certificados.iter().enumerate() {
+            if i == j || c.tbs_certificate.issuer != emisor.x509().tbs_certificate.subject {
+                continue;
+            }
+            if verificar_rsa(emisor.llave_publica(), esquema, datos, firma).is_ok() {
+                verificadas.push(FirmaVerificada {
+                    esquema,
+                    llave_publica: emisor.llave_publica().to_vec(),
+                    datos: datos.to_vec(),
+                    firma: firma.to_vec(),
+                });
+            }
+        }
+    }
+    verificadas
+}
+
 /// The CA certificates an operator trusts: roots (self-signed) as anchors, the rest as
 /// intermediates that may complete a chain.
+///
+/// The signatures between certificates of the store (intermediate by root, intermediate by
+/// intermediate) are verified once, when the store is built; a chain verification then only
+/// does the RSA arithmetic for signatures it has not seen (normally the leaf's). Validity
+/// windows and every other constraint are still checked at the `ahora` of each call.
 #[derive(Debug, Clone)]
 pub struct AlmacenConfianza {
     anclas: Vec<TrustAnchor<'static>>,
     intermedios: Vec<CertificateDer<'static>>,
     certificados: Vec<Certificado>,
+    verificadas: Vec<FirmaVerificada>,
 }
 
 impl AlmacenConfianza {
@@ -142,6 +239,7 @@ impl AlmacenConfianza {
             anclas: Vec::new(),
             intermedios: Vec::new(),
             certificados: Vec::new(),
+            verificadas: Vec::new(),
         };
         for bytes in certificados {
             let cert =
@@ -160,6 +258,7 @@ impl AlmacenConfianza {
         if almacen.anclas.is_empty() {
             return Err(Error::AnclasNoDisponibles);
         }
+        almacen.verificadas = verificar_enlaces(&almacen.certificados);
         Ok(almacen)
     }
 
@@ -194,8 +293,12 @@ impl AlmacenConfianza {
     pub fn verificar_cadena_der(&self, der: &[u8], ahora_unix: i64) -> Result<(), Error> {
         let der = CertificateDer::from(der);
         let ee = webpki::EndEntityCert::try_from(&der).map_err(|_| Error::CadenaInvalida)?;
+        let [a, b, c] = ALGORITMOS.map(|rsa| RsaConVerificadas {
+            rsa,
+            verificadas: &self.verificadas,
+        });
         ee.verify_for_usage(
-            ALGORITMOS,
+            &[&a, &b, &c],
             &self.anclas,
             &self.intermedios,
             tiempo(ahora_unix),
@@ -229,4 +332,72 @@ pub fn validar_efirma(
     cert.validar_perfil_fiel()?;
     cert.validar_vigencia(ahora_unix)?;
     almacen.verificar_cadena(cert, ahora_unix)
+}
+
+#[cfg(test)]
+mod pruebas {
+    use std::cell::Cell;
+
+    use super::*;
+
+    thread_local! {
+        /// RSA verifications webpki asked [`Rsa`] for, in this thread.
+        pub(super) static VERIFICACIONES: Cell<usize> = const { Cell::new(0) };
+    }
+
+    const SAT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/sat/");
+    /// 2026-11-27.
+    const AHORA: i64 = 1_795_737_600;
+
+    fn leer(ruta: &str) -> Vec<u8> {
+        std::fs::read(format!("{SAT}{ruta}")).expect("fixture")
+    }
+
+    #[test]
+    fn el_enlace_intermedio_raiz_se_verifica_una_vez() {
+        let almacen = AlmacenConfianza::desde_directorio(format!("{SAT}ca/pruebas")).unwrap();
+        // AC UAT 2022 by its root; the root's self-signature is not a link.
+        assert_eq!(almacen.verificadas.len(), 1);
+        let fiel = Certificado::parse(&leer("EKU9003173C9/fiel.cer")).unwrap();
+
+        VERIFICACIONES.with(|n| n.set(0));
+        assert_eq!(almacen.verificar_cadena(&fiel, AHORA), Ok(()));
+        // Only the FIEL's signature by the AC.
+        assert_eq!(VERIFICACIONES.with(Cell::get), 1);
+
+        // Without the pre-verified link: same verdict, one more RSA check.
+        let mut sin = almacen.clone();
+        sin.verificadas.clear();
+        VERIFICACIONES.with(|n| n.set(0));
+        assert_eq!(sin.verificar_cadena(&fiel, AHORA), Ok(()));
+        assert_eq!(VERIFICACIONES.with(Cell::get), 2);
+    }
+
+    #[test]
+    fn un_enlace_alterado_no_se_toma_por_verificado() {
+        let almacen = AlmacenConfianza::desde_directorio(format!("{SAT}ca/pruebas")).unwrap();
+        let v = &almacen.verificadas[0];
+        let memoria = [v.clone()];
+        let rsa = RsaConVerificadas {
+            rsa: ALGORITMOS
+                .into_iter()
+                .find(|a| a.esquema == v.esquema)
+                .unwrap(),
+            verificadas: &memoria,
+        };
+        assert!(rsa
+            .verify_signature(&v.llave_publica, &v.datos, &v.firma)
+            .is_ok());
+        let mut datos = v.datos.clone();
+        let ultimo = datos.len() - 1;
+        datos[ultimo] ^= 1;
+        assert!(rsa
+            .verify_signature(&v.llave_publica, &datos, &v.firma)
+            .is_err());
+        let mut firma = v.firma.clone();
+        firma[0] ^= 1;
+        assert!(rsa
+            .verify_signature(&v.llave_publica, &v.datos, &firma)
+            .is_err());
+    }
 }

@@ -32,7 +32,9 @@ mod firma;
 pub mod identificadores;
 mod inspeccion;
 mod llave;
+mod pbes2;
 pub mod revocacion;
+mod tdes;
 
 #[cfg(feature = "generador")]
 pub mod generador;

@@ -76,11 +76,8 @@ impl LlavePrivada {
         ) {
             return Err(Error::AlgoritmoNoSoportado);
         }
-        let claro = Zeroizing::new(
-            parametros
-                .decrypt(contrasena, cifrada.encrypted_data)
-                .map_err(|_| Error::ContrasenaIncorrecta)?,
-        );
+        let claro = crate::pbes2::descifrar(parametros, contrasena, cifrada.encrypted_data)
+            .ok_or(Error::ContrasenaIncorrecta)?;
         Self::desde_pkcs8(&claro).map_err(|e| match e {
             Error::AlgoritmoNoSoportado => e,
             _ => Error::ContrasenaIncorrecta,

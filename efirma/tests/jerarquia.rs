@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use efirma::generador::{Jerarquia, Sujeto};
+use efirma::generador::{AutoridadDePrueba, Jerarquia, Perfil, Sujeto};
 use efirma::{
     validar_efirma, Algoritmo, AlmacenConfianza, Certificado, Credencial, Error, EstadoRevocacion,
     LlavePrivada, SolicitudOcsp, TipoCertificado,
@@ -116,6 +116,70 @@ fn ancla_equivocada_es_emisor_no_confiable() {
         solo_raiz.verificar_cadena(&cert(&j.fiel.cer), ahora()),
         Err(Error::EmisorNoConfiable)
     );
+}
+
+const ANO: i64 = 365 * 86_400;
+
+/// The store checks the intermediate → root signature once, when it is built; the intermediate's
+/// validity must still be judged at each call's `ahora`. A leaf that outlives its AC on both
+/// sides isolates the AC's window (root: `t - 1 year` .. `t + 20 years`, AC: `t - 1 year` ..
+/// `t + 10 years`).
+#[test]
+fn la_vigencia_del_intermedio_se_juzga_en_cada_llamada() {
+    let t = ahora();
+    let mut autoridad = AutoridadDePrueba::nueva("Vigencias", CONTRASENA, t).unwrap();
+    let hoja = autoridad
+        .emitir(&Sujeto::demo(), Perfil::Fiel, t - 2 * ANO, t + 15 * ANO)
+        .unwrap();
+    let almacen =
+        AlmacenConfianza::desde_certificados([&autoridad.raiz.cer, &autoridad.ac.cer]).unwrap();
+    let hoja = cert(&hoja.cer);
+    assert_eq!(almacen.verificar_cadena(&hoja, t), Ok(()));
+    // The AC expired; the leaf has not.
+    assert_eq!(
+        almacen.verificar_cadena(&hoja, t + 12 * ANO),
+        Err(Error::CertificadoVencido)
+    );
+    // The AC is not valid yet; the leaf already is.
+    assert_eq!(
+        almacen.verificar_cadena(&hoja, t - 3 * ANO / 2),
+        Err(Error::CertificadoAunNoVigente)
+    );
+    // And it is still fine in between, after those rejections.
+    assert_eq!(almacen.verificar_cadena(&hoja, t + 9 * ANO), Ok(()));
+}
+
+/// Two CAs with identical names (the same `nombre`) but different keys: an intermediate whose
+/// issuer name matches the anchor but whose signature is not the anchor's must not chain, and
+/// the store must not have taken it for a verified link.
+#[test]
+fn un_intermedio_no_firmado_por_el_ancla_no_encadena() {
+    let t = ahora();
+    let a = AutoridadDePrueba::nueva("Gemela", CONTRASENA, t).unwrap();
+    let mut b = AutoridadDePrueba::nueva("Gemela", CONTRASENA, t).unwrap();
+    let hoja_b = b
+        .emitir(&Sujeto::demo(), Perfil::Fiel, t - 86_400, t + ANO)
+        .unwrap();
+    let hoja_b = cert(&hoja_b.cer);
+    assert_eq!(
+        cert(&a.ac.cer).emisor(),
+        cert(&b.ac.cer).emisor(),
+        "same names, different keys"
+    );
+
+    let propio = AlmacenConfianza::desde_certificados([&b.raiz.cer, &b.ac.cer]).unwrap();
+    assert_eq!(propio.verificar_cadena(&hoja_b, t), Ok(()));
+
+    // B's AC under A's root: the names chain, the signature does not.
+    let ajeno = AlmacenConfianza::desde_certificados([&a.raiz.cer, &b.ac.cer]).unwrap();
+    assert!(ajeno.verificar_cadena(&hoja_b, t).is_err());
+    // Both ACs in the store: the one A's root really signed cannot vouch for B's leaf.
+    let ambos = AlmacenConfianza::desde_certificados([&a.raiz.cer, &a.ac.cer, &b.ac.cer]).unwrap();
+    assert!(ambos.verificar_cadena(&hoja_b, t).is_err());
+    // A root that signed nothing in the store still anchors its own chains.
+    let dos_raices =
+        AlmacenConfianza::desde_certificados([&a.raiz.cer, &b.raiz.cer, &b.ac.cer]).unwrap();
+    assert_eq!(dos_raices.verificar_cadena(&hoja_b, t), Ok(()));
 }
 
 #[test]
