@@ -17,7 +17,9 @@ pub struct ClientePortal;
 /// The token of the current page, if it was rendered by the server.
 pub fn token_csrf() -> Option<String> {
     let documento = web_sys::window()?.document()?;
-    let meta = documento.query_selector("meta[name=\"csrf-token\"]").ok()??;
+    let meta = documento
+        .query_selector("meta[name=\"csrf-token\"]")
+        .ok()??;
     meta.get_attribute("content").filter(|t| !t.is_empty())
 }
 

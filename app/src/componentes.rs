@@ -25,7 +25,10 @@ pub fn MenuSuperior() -> impl IntoView {
         ("/portal/mi-cuenta", "Mi Cuenta"),
         ("/portal/mis-tramites", "Mis Trámites"),
         ("/portal/valores", "Valores"),
-        ("/portal/centro-de-atencion", "Centro de Atención Empresarial"),
+        (
+            "/portal/centro-de-atencion",
+            "Centro de Atención Empresarial",
+        ),
         ("/portal/guias", "Guías y videotecas"),
     ];
     view! {
@@ -52,7 +55,11 @@ pub fn Pie() -> impl IntoView {
 /// A message for the person: `error` ones are announced by screen readers at once.
 #[component]
 pub fn Aviso(#[prop(into)] mensaje: String, #[prop(optional)] error: bool) -> impl IntoView {
-    let (clase, rol) = if error { ("aviso aviso-error", "alert") } else { ("aviso", "status") };
+    let (clase, rol) = if error {
+        ("aviso aviso-error", "alert")
+    } else {
+        ("aviso", "status")
+    };
     view! { <p class=clase role=rol>{mensaje}</p> }
 }
 
@@ -60,7 +67,9 @@ pub fn Aviso(#[prop(into)] mensaje: String, #[prop(optional)] error: bool) -> im
 #[component]
 pub fn CampoCsrf() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let token = crate::servicios::peticion().map(|p| p.csrf).unwrap_or_default();
+    let token = crate::servicios::peticion()
+        .map(|p| p.csrf)
+        .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let token = crate::cliente::token_csrf().unwrap_or_default();
     view! { <input type="hidden" name="csrf_token" value=token /> }

@@ -20,7 +20,12 @@ pub struct ErrorApp {
 
 impl ErrorApp {
     pub fn nuevo(estado: u16, codigo: &str, mensaje: &str) -> Self {
-        Self { codigo: codigo.into(), mensaje: mensaje.into(), estado, reintentar_en: None }
+        Self {
+            codigo: codigo.into(),
+            mensaje: mensaje.into(),
+            estado,
+            reintentar_en: None,
+        }
     }
 
     pub fn con_reintento(mut self, segundos: u64) -> Self {

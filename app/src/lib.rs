@@ -8,10 +8,10 @@ pub mod cliente;
 pub mod componentes;
 pub mod error;
 pub mod paginas;
-pub mod sesion;
-pub mod validacion;
 #[cfg(feature = "ssr")]
 pub mod servicios;
+pub mod sesion;
+pub mod validacion;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
@@ -23,7 +23,9 @@ use leptos_router::{
 use paginas::{
     acceso::Ingresar,
     inicio::Inicio,
-    intercomunicacion::{Certificacion, GeneracionContrasena, Intercomunicacion, RelacionesConfianza},
+    intercomunicacion::{
+        Certificacion, GeneracionContrasena, Intercomunicacion, RelacionesConfianza,
+    },
     privadas::{AreaPrivada, CentroAtencion, Escritorio, Guias, MiCuenta, MisTramites, Valores},
     NoEncontrada,
 };
@@ -56,6 +58,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: this marks the moment the page became interactive
+    // (what the end-to-end tests wait for before typing).
+    Effect::new(|| {
+        if let Some(cuerpo) = document().body() {
+            let _ = cuerpo.set_attribute("data-hidratado", "");
+        }
+    });
     view! {
         <Title formatter=|t: String| format!("{t} | Portal Empresarial Infonavit") />
         <Router>

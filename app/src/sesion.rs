@@ -25,7 +25,14 @@ pub async fn iniciar_sesion(
     use crate::servicios::{agregar_cabeceras, peticion, portal, DatosIngreso};
     let peticion = peticion()?;
     let cookies = portal()?
-        .iniciar_sesion(&peticion, DatosIngreso { nrp, correo, contrasena })
+        .iniciar_sesion(
+            &peticion,
+            DatosIngreso {
+                nrp,
+                correo,
+                contrasena,
+            },
+        )
         .await?;
     agregar_cabeceras(http::header::SET_COOKIE, cookies);
     Ok(())

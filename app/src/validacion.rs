@@ -46,7 +46,9 @@ fn es_correo(correo: &str) -> bool {
         && !dominio.starts_with(['.', '-'])
         && !dominio.ends_with(['.', '-'])
         && !dominio.contains("..")
-        && dominio.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && dominio
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 #[cfg(test)]
@@ -55,12 +57,24 @@ mod tests {
 
     #[test]
     fn correo_valido_se_normaliza_a_minusculas() {
-        assert_eq!(validar_correo(" Nomina@Empresa.com.MX ").unwrap(), "nomina@empresa.com.mx");
+        assert_eq!(
+            validar_correo(" Nomina@Empresa.com.MX ").unwrap(),
+            "nomina@empresa.com.mx"
+        );
     }
 
     #[test]
     fn correos_mal_formados_se_rechazan() {
-        for malo in ["", "sin-arroba", "a@b", "@empresa.mx", "a@.mx", "a b@empresa.mx", "a@empresa..mx", "a@@empresa.mx"] {
+        for malo in [
+            "",
+            "sin-arroba",
+            "a@b",
+            "@empresa.mx",
+            "a@.mx",
+            "a b@empresa.mx",
+            "a@empresa..mx",
+            "a@@empresa.mx",
+        ] {
             assert!(validar_correo(malo).is_err(), "{malo}");
         }
         assert!(validar_correo(&format!("{}@empresa.mx", "a".repeat(300))).is_err());
@@ -68,8 +82,13 @@ mod tests {
 
     #[test]
     fn nrp_vacio_y_mal_formado_tienen_mensajes_distintos() {
-        assert_eq!(validar_nrp("  ").unwrap_err(), "Escribe tu Número de Registro Patronal (NRP).");
-        assert!(validar_nrp("Y12-34567-10").unwrap_err().starts_with("El NRP tiene 11"));
+        assert_eq!(
+            validar_nrp("  ").unwrap_err(),
+            "Escribe tu Número de Registro Patronal (NRP)."
+        );
+        assert!(validar_nrp("Y12-34567-10")
+            .unwrap_err()
+            .starts_with("El NRP tiene 11"));
         assert_eq!(validar_nrp("y1234567105").unwrap(), "Y1234567105");
     }
 

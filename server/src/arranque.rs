@@ -25,7 +25,11 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
     let secretos = Secretos::cargar(&config)?;
     let senuelo = tokio::task::spawn_blocking(cuentas::hash_senuelo).await?;
     Ok(Arc::new(Estado {
-        sesiones: Sesiones::new(bd.clone(), config.sesion_inactividad_seg, config.sesion_maxima_seg),
+        sesiones: Sesiones::new(
+            bd.clone(),
+            config.sesion_inactividad_seg,
+            config.sesion_maxima_seg,
+        ),
         limites: Limites::new(
             bd.clone(),
             config.bloqueo_intentos,
@@ -52,10 +56,15 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
             let opciones = opciones.clone();
             move || shell(opciones.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(contexto_leptos, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            contexto_leptos,
+            shell,
+        ))
         .with_state(opciones)
         .layer(middleware::from_fn_with_state(estado, contexto::establecer))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(contexto::CUERPO_MAXIMO))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            contexto::CUERPO_MAXIMO,
+        ))
         .layer(middleware::from_fn(cabeceras::aplicar))
 }
 
@@ -79,9 +88,12 @@ pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("no se pudo escuchar en {direccion}"))?;
     tracing::info!("Portal en http://{}", escucha.local_addr()?);
-    axum::serve(escucha, enrutador(estado).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(senal_de_paro())
-        .await?;
+    axum::serve(
+        escucha,
+        enrutador(estado).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(senal_de_paro())
+    .await?;
     Ok(())
 }
 
@@ -91,7 +103,8 @@ async fn senal_de_paro() {
     };
     #[cfg(unix)]
     let terminar = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -43,7 +43,9 @@ pub async fn conectar(url: &str) -> anyhow::Result<Bd> {
         .after_connect(move |conexion, _| {
             Box::pin(async move {
                 if motor == Motor::Sqlite {
-                    conexion.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;").await?;
+                    conexion
+                        .execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                        .await?;
                 }
                 Ok(())
             })
@@ -58,7 +60,9 @@ pub async fn conectar(url: &str) -> anyhow::Result<Bd> {
 }
 
 fn ruta_sqlite(url: &str) -> Option<&Path> {
-    let resto = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let resto = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let ruta = resto.split('?').next()?;
     (!ruta.is_empty() && ruta != ":memory:").then(|| Path::new(ruta))
 }

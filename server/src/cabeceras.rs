@@ -20,24 +20,40 @@ pub fn politica_documento(nonce: &str, puerto_recarga: Option<u32>) -> String {
 const POLITICA_NO_DOCUMENTO: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn aplicar(peticion: Request, siguiente: Next) -> Response {
-    let estatico = peticion.uri().path().starts_with("/pkg/") || peticion.uri().path() == "/favicon.svg";
+    let estatico =
+        peticion.uri().path().starts_with("/pkg/") || peticion.uri().path() == "/favicon.svg";
     let mut respuesta = siguiente.run(peticion).await;
     let h = respuesta.headers_mut();
     h.insert(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=63072000; includeSubDomains"),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
     );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLITICA_NO_DOCUMENTO));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(POLITICA_NO_DOCUMENTO),
+        );
     }
     if !estatico {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -7,7 +7,11 @@ use std::{path::PathBuf, process::ExitCode};
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
-#[command(name = "intercomunicacion", version, about = "Servicios de Intercomunicación del Infonavit")]
+#[command(
+    name = "intercomunicacion",
+    version,
+    about = "Servicios de Intercomunicación del Infonavit"
+)]
 struct Cli {
     #[command(subcommand)]
     orden: Option<Orden>,
@@ -69,7 +73,10 @@ pub fn ejecutar() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("Error: {e}");
@@ -111,23 +118,39 @@ fn leer_contrasena(archivo: Option<PathBuf>, stdin: bool) -> Result<Zeroizing<St
             .map_err(|e| Fallo::Entrada(format!("No se pudo leer la entrada estándar: {e}")))?,
         (None, false) => {
             return Err(Fallo::Entrada(
-                "Indica la contraseña con --contrasena-archivo ARCHIVO o --contrasena-stdin.".into(),
+                "Indica la contraseña con --contrasena-archivo ARCHIVO o --contrasena-stdin."
+                    .into(),
             ))
         }
     };
     let contenido = Zeroizing::new(contenido);
-    Ok(Zeroizing::new(contenido.lines().next().unwrap_or_default().to_owned()))
+    Ok(Zeroizing::new(
+        contenido.lines().next().unwrap_or_default().to_owned(),
+    ))
 }
 
 async fn cuentas_cmd(config: &Configuracion, orden: OrdenCuentas) -> Result<(), Fallo> {
     match orden {
-        OrdenCuentas::Alta { nrp, rfc, razon_social, correo, contrasena_archivo, contrasena_stdin } => {
+        OrdenCuentas::Alta {
+            nrp,
+            rfc,
+            razon_social,
+            correo,
+            contrasena_archivo,
+            contrasena_stdin,
+        } => {
             let contrasena = leer_contrasena(contrasena_archivo, contrasena_stdin)?;
             let bd = bd::conectar(&config.url_bd).await?;
             bd::migrar(&bd, &config.url_bd).await?;
             let id = cuentas::alta(
                 &bd,
-                cuentas::NuevaCuenta { nrp, rfc, razon_social, correo, contrasena },
+                cuentas::NuevaCuenta {
+                    nrp,
+                    rfc,
+                    razon_social,
+                    correo,
+                    contrasena,
+                },
             )
             .await
             .map_err(|e| Fallo::Entrada(e.to_string()))?;

@@ -30,19 +30,41 @@ pub struct Configuracion {
     pub recarga_en_vivo: bool,
 }
 
-fn variable(nombre: &str) -> Option<String> {
-    std::env::var(nombre).ok().filter(|v| !v.trim().is_empty())
+/// Where configuration values come from: the process environment, or a map in tests.
+pub trait Fuente {
+    fn valor(&self, nombre: &str) -> Option<String>;
 }
 
-fn numero(nombre: &str, omision: i64) -> anyhow::Result<i64> {
-    match variable(nombre) {
-        None => Ok(omision),
-        Some(v) => v.trim().parse().with_context(|| format!("{nombre} debe ser un número entero")),
+pub struct Entorno;
+
+impl Fuente for Entorno {
+    fn valor(&self, nombre: &str) -> Option<String> {
+        std::env::var(nombre).ok()
+    }
+}
+
+impl Fuente for std::collections::HashMap<&str, String> {
+    fn valor(&self, nombre: &str) -> Option<String> {
+        self.get(nombre).cloned()
     }
 }
 
 impl Configuracion {
     pub fn desde_entorno() -> anyhow::Result<Self> {
+        Self::desde(&Entorno)
+    }
+
+    pub fn desde(fuente: &impl Fuente) -> anyhow::Result<Self> {
+        let variable = |nombre: &str| fuente.valor(nombre).filter(|v| !v.trim().is_empty());
+        let numero = |nombre: &str, omision: i64| -> anyhow::Result<i64> {
+            match variable(nombre) {
+                None => Ok(omision),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("{nombre} debe ser un número entero")),
+            }
+        };
         let modo = match variable("INTERCOM_MODO").as_deref() {
             None | Some("demo") => Modo::Demo,
             Some("produccion") => Modo::Produccion,
@@ -51,23 +73,26 @@ impl Configuracion {
         let datos = PathBuf::from(variable("INTERCOM_DATOS").unwrap_or_else(|| "data".into()));
         let url_bd = match variable("DATABASE_URL") {
             Some(url) => url,
-            None => format!("sqlite://{}?mode=rwc", datos.join("intercomunicacion.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                datos.join("intercomunicacion.db").display()
+            ),
         };
         // cargo-leptos passes the site layout in LEPTOS_* variables; a binary started on its own
         // (tests, operators) gets the same defaults.
-        for (nombre, omision) in [
-            ("LEPTOS_OUTPUT_NAME", "intercomunicacion"),
-            ("LEPTOS_SITE_ROOT", "target/site"),
-            ("LEPTOS_SITE_PKG_DIR", "pkg"),
-        ] {
-            if variable(nombre).is_none() {
-                // Single-threaded here: runs before the runtime starts.
-                std::env::set_var(nombre, omision);
-            }
-        }
-        let leptos = leptos::config::get_configuration(None)
-            .context("configuración de Leptos (variables LEPTOS_*)")?
-            .leptos_options;
+        let direccion: SocketAddr = variable("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .context("LEPTOS_SITE_ADDR debe ser IP:puerto")?;
+        let leptos = LeptosOptions::builder()
+            .output_name(
+                variable("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "intercomunicacion".into()),
+            )
+            .site_root(variable("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+            .site_pkg_dir(variable("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+            .site_addr(direccion)
+            .reload_port(numero("LEPTOS_RELOAD_PORT", 3001)? as u32)
+            .build();
         Ok(Self {
             modo,
             datos,

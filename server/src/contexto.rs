@@ -9,11 +9,7 @@
 //! - server-function errors answered with the status their [`ErrorApp`] names.
 
 use crate::{cookies, estado::Estado, sesiones::Resolucion};
-use app::{
-    cliente::CABECERA_CSRF,
-    error::ErrorApp,
-    servicios::Peticion,
-};
+use app::{cliente::CABECERA_CSRF, error::ErrorApp, servicios::Peticion};
 use axum::{
     body::{Body, Bytes},
     extract::{ConnectInfo, Request, State},
@@ -41,7 +37,8 @@ fn respuesta_error(e: ErrorApp) -> Response {
     let estado = StatusCode::from_u16(e.estado).unwrap_or(StatusCode::BAD_REQUEST);
     let mut r = (estado, axum::Json(&e)).into_response();
     if let Some(segundos) = e.reintentar_en {
-        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(segundos));
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(segundos));
     }
     r
 }
@@ -66,7 +63,10 @@ fn origen_aceptable(peticion: &Request) -> bool {
             return false;
         }
     }
-    match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST)) {
+    match (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST),
+    ) {
         (Some(origen), Some(host)) => origen
             .split_once("://")
             .is_some_and(|(_, autoridad)| host.to_str().is_ok_and(|host| host == autoridad)),
@@ -87,11 +87,13 @@ pub async fn establecer(
     }
 
     let mut nuevas_cookies = Vec::new();
+    let mut sesion_vencida = false;
     let sesion = match cookies::leer(peticion.headers(), cookies::SESION) {
         None => None,
         Some(token) => match estado.sesiones.resolver(token).await {
             Ok(Resolucion::Activa(s)) => Some(s),
             Ok(Resolucion::Vencida) => {
+                sesion_vencida = true;
                 nuevas_cookies.push(cookies::borrar(cookies::SESION));
                 None
             }
@@ -121,13 +123,21 @@ pub async fn establecer(
             Err(r) => return r,
         }
     } else if ruta.starts_with("/portal") && sesion.is_none() {
-        let destino = if nuevas_cookies.is_empty() { "/ingresar" } else { "/ingresar?motivo=sesion" };
+        let destino = if sesion_vencida {
+            "/ingresar?motivo=sesion"
+        } else {
+            "/ingresar"
+        };
         return con_cookies(Redirect::to(destino).into_response(), nuevas_cookies);
     } else if ruta == "/ingresar" && sesion.is_some() {
         return Redirect::to("/portal/escritorio").into_response();
     }
 
-    peticion.extensions_mut().insert(Peticion { sesion: sesion.clone(), ip: cliente.ip(), csrf });
+    peticion.extensions_mut().insert(Peticion {
+        sesion: sesion.clone(),
+        ip: cliente.ip(),
+        csrf,
+    });
     let respuesta = siguiente.run(peticion).await;
     let respuesta = estado_de_error(respuesta).await;
     con_cookies(respuesta, nuevas_cookies)
@@ -145,7 +155,11 @@ fn con_cookies(mut respuesta: Response, cookies: Vec<HeaderValue>) -> Response {
 async fn verificar_csrf(peticion: Request, esperado: &str) -> Result<Request, Response> {
     let igual = |dado: &str| bool::from(dado.as_bytes().ct_eq(esperado.as_bytes()));
     if let Some(dado) = peticion.headers().get(CABECERA_CSRF) {
-        return if dado.to_str().is_ok_and(igual) { Ok(peticion) } else { Err(csrf_invalido()) };
+        return if dado.to_str().is_ok_and(igual) {
+            Ok(peticion)
+        } else {
+            Err(csrf_invalido())
+        };
     }
     let es_formulario = peticion
         .headers()
@@ -156,9 +170,15 @@ async fn verificar_csrf(peticion: Request, esperado: &str) -> Result<Request, Re
         return Err(csrf_invalido());
     }
     let (partes, cuerpo) = peticion.into_parts();
-    let bytes: Bytes = axum::body::to_bytes(cuerpo, CUERPO_MAXIMO).await.map_err(|_| {
-        respuesta_error(ErrorApp::nuevo(413, "solicitud_muy_grande", "La solicitud es demasiado grande."))
-    })?;
+    let bytes: Bytes = axum::body::to_bytes(cuerpo, CUERPO_MAXIMO)
+        .await
+        .map_err(|_| {
+            respuesta_error(ErrorApp::nuevo(
+                413,
+                "solicitud_muy_grande",
+                "La solicitud es demasiado grande.",
+            ))
+        })?;
     let valido = form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf_token" && igual(&v));
     if !valido {
         return Err(csrf_invalido());
@@ -182,7 +202,9 @@ async fn estado_de_error(respuesta: Response) -> Response {
             }
         }
         if let Some(segundos) = e.reintentar_en {
-            partes.headers.insert(header::RETRY_AFTER, HeaderValue::from(segundos));
+            partes
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(segundos));
         }
     }
     Response::from_parts(partes, Body::from(bytes))

@@ -20,7 +20,9 @@ pub fn leer<'a>(cabeceras: &'a HeaderMap, nombre: &str) -> Option<&'a str> {
 
 /// A session-scoped cookie (`max_edad` None) or a persistent one.
 pub fn crear(nombre: &str, valor: &str, max_edad: Option<i64>) -> HeaderValue {
-    let edad = max_edad.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    let edad = max_edad
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
     HeaderValue::from_str(&format!(
         "{nombre}={valor}; Path=/; Secure; HttpOnly; SameSite=Strict{edad}"
     ))
@@ -38,7 +40,10 @@ mod tests {
     #[test]
     fn lee_la_cookie_pedida_entre_varias() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; __Host-sesion=abc; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; __Host-sesion=abc; b=2"),
+        );
         assert_eq!(leer(&h, SESION), Some("abc"));
         assert_eq!(leer(&h, CSRF), None);
     }
@@ -46,7 +51,10 @@ mod tests {
     #[test]
     fn las_cookies_llevan_los_atributos_de_seguridad() {
         let c = crear(SESION, "xyz", None);
-        assert_eq!(c, "__Host-sesion=xyz; Path=/; Secure; HttpOnly; SameSite=Strict");
+        assert_eq!(
+            c,
+            "__Host-sesion=xyz; Path=/; Secure; HttpOnly; SameSite=Strict"
+        );
         assert!(borrar(CSRF).to_str().unwrap().ends_with("Max-Age=0"));
     }
 }

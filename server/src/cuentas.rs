@@ -62,7 +62,9 @@ pub async fn alta(bd: &Bd, nueva: NuevaCuenta) -> anyhow::Result<i64> {
     if nueva.contrasena.chars().count() < LARGO_MINIMO_CONTRASENA
         || nueva.contrasena.len() > app::sesion::LARGO_MAXIMO_CAMPO
     {
-        bail!("La contraseña del portal debe tener entre {LARGO_MINIMO_CONTRASENA} y 254 caracteres.");
+        bail!(
+            "La contraseña del portal debe tener entre {LARGO_MINIMO_CONTRASENA} y 254 caracteres."
+        );
     }
     let contrasena = nueva.contrasena.clone();
     let hash = tokio::task::spawn_blocking(move || hash_contrasena(&contrasena)).await??;
@@ -101,7 +103,11 @@ pub async fn para_ingreso(bd: &Bd, nrp: &str) -> sqlx::Result<Option<CuentaIngre
         .fetch_optional(bd)
         .await?;
     fila.map(|f| {
-        Ok(CuentaIngreso { id: f.try_get(0)?, correo: f.try_get(1)?, contrasena_hash: f.try_get(2)? })
+        Ok(CuentaIngreso {
+            id: f.try_get(0)?,
+            correo: f.try_get(1)?,
+            contrasena_hash: f.try_get(2)?,
+        })
     })
     .transpose()
 }
@@ -123,5 +129,8 @@ pub async fn por_id(bd: &Bd, id: i64) -> sqlx::Result<Option<Cuenta>> {
 }
 
 pub async fn hay_cuentas(bd: &Bd) -> sqlx::Result<bool> {
-    Ok(sqlx::query("SELECT 1 FROM cuentas LIMIT 1").fetch_optional(bd).await?.is_some())
+    Ok(sqlx::query("SELECT 1 FROM cuentas LIMIT 1")
+        .fetch_optional(bd)
+        .await?
+        .is_some())
 }

@@ -26,7 +26,12 @@ pub fn clave_ip(ip: &str) -> String {
 
 impl Limites {
     pub fn new(bd: Bd, intentos: i64, ventana: i64, intentos_ip: i64) -> Self {
-        Self { bd, intentos, ventana, intentos_ip }
+        Self {
+            bd,
+            intentos,
+            ventana,
+            intentos_ip,
+        }
     }
 
     /// Seconds until `clave` may try again, if it is over `maximo` failures in the window.
@@ -66,7 +71,10 @@ impl Limites {
     }
 
     pub async fn olvidar(&self, clave: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM intentos_fallidos WHERE clave = $1").bind(clave).execute(&self.bd).await?;
+        sqlx::query("DELETE FROM intentos_fallidos WHERE clave = $1")
+            .bind(clave)
+            .execute(&self.bd)
+            .await?;
         Ok(())
     }
 }

@@ -43,23 +43,36 @@ impl Portal for PortalServidor {
         let e = &self.0;
         let ip = peticion.ip.to_string();
         let nrp = validacion::validar_nrp(&datos.nrp).map_err(ErrorApp::solicitud_invalida)?;
-        let correo = validacion::validar_correo(&datos.correo).map_err(ErrorApp::solicitud_invalida)?;
+        let correo =
+            validacion::validar_correo(&datos.correo).map_err(ErrorApp::solicitud_invalida)?;
         validacion::validar_contrasena(&datos.contrasena).map_err(ErrorApp::solicitud_invalida)?;
         let contrasena = zeroize::Zeroizing::new(datos.contrasena);
 
-        let auditar = |evento: &'static str, cuenta_id: Option<i64>, detalle: Option<&'static str>| {
-            let (bd, nrp, ip) = (e.bd.clone(), nrp.clone(), ip.clone());
-            async move {
-                let r = auditoria::registrar(
-                    &bd,
-                    Evento { evento, cuenta_id, sujeto: Some(&nrp), ip: &ip, detalle },
-                )
-                .await;
-                r.map_err(error_bd)
-            }
-        };
+        let auditar =
+            |evento: &'static str, cuenta_id: Option<i64>, detalle: Option<&'static str>| {
+                let (bd, nrp, ip) = (e.bd.clone(), nrp.clone(), ip.clone());
+                async move {
+                    let r = auditoria::registrar(
+                        &bd,
+                        Evento {
+                            evento,
+                            cuenta_id,
+                            sujeto: Some(&nrp),
+                            ip: &ip,
+                            detalle,
+                        },
+                    )
+                    .await;
+                    r.map_err(error_bd)
+                }
+            };
 
-        if let Some(espera) = e.limites.espera(&clave_ip(&ip), e.limites.intentos_ip).await.map_err(error_bd)? {
+        if let Some(espera) = e
+            .limites
+            .espera(&clave_ip(&ip), e.limites.intentos_ip)
+            .await
+            .map_err(error_bd)?
+        {
             auditar("ingreso_rechazado", None, Some("limite_por_direccion")).await?;
             return Err(ErrorApp::nuevo(
                 429,
@@ -68,7 +81,12 @@ impl Portal for PortalServidor {
             )
             .con_reintento(espera));
         }
-        if let Some(espera) = e.limites.espera(&clave_nrp(&nrp), e.limites.intentos).await.map_err(error_bd)? {
+        if let Some(espera) = e
+            .limites
+            .espera(&clave_nrp(&nrp), e.limites.intentos)
+            .await
+            .map_err(error_bd)?
+        {
             auditar("ingreso_rechazado", None, Some("nrp_bloqueado")).await?;
             let minutos = espera.div_ceil(60);
             return Err(ErrorApp::nuevo(
@@ -88,21 +106,31 @@ impl Portal for PortalServidor {
             None => (e.senuelo.clone(), None),
         };
         let clave = contrasena.clone();
-        let contrasena_valida = tokio::task::spawn_blocking(move || cuentas::verificar_contrasena(&hash, &clave))
-            .await
-            .map_err(|_| ErrorApp::interno())?;
+        let contrasena_valida =
+            tokio::task::spawn_blocking(move || cuentas::verificar_contrasena(&hash, &clave))
+                .await
+                .map_err(|_| ErrorApp::interno())?;
         let cuenta = cuenta.filter(|c| contrasena_valida && c.correo.eq_ignore_ascii_case(&correo));
 
         let Some(cuenta) = cuenta else {
-            e.limites.registrar_fallo(&[clave_nrp(&nrp), clave_ip(&ip)]).await.map_err(error_bd)?;
+            e.limites
+                .registrar_fallo(&[clave_nrp(&nrp), clave_ip(&ip)])
+                .await
+                .map_err(error_bd)?;
             auditar("ingreso_fallido", None, Some("datos_incorrectos")).await?;
             return Err(datos_incorrectos());
         };
 
-        e.limites.olvidar(&clave_nrp(&nrp)).await.map_err(error_bd)?;
+        e.limites
+            .olvidar(&clave_nrp(&nrp))
+            .await
+            .map_err(error_bd)?;
         // Session rotation: whatever session this browser had ends here.
         if let Some(anterior) = &peticion.sesion {
-            e.sesiones.cerrar(&anterior.id_hash).await.map_err(error_bd)?;
+            e.sesiones
+                .cerrar(&anterior.id_hash)
+                .await
+                .map_err(error_bd)?;
         }
         let token = e.sesiones.abrir(cuenta.id, &ip).await.map_err(error_bd)?;
         auditar("ingreso_exitoso", Some(cuenta.id), None).await?;
@@ -143,6 +171,12 @@ impl Portal for PortalServidor {
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {
-        crate::cabeceras::politica_documento(nonce, self.0.config.recarga_en_vivo.then_some(self.0.config.leptos.reload_port))
+        crate::cabeceras::politica_documento(
+            nonce,
+            self.0
+                .config
+                .recarga_en_vivo
+                .then_some(self.0.config.leptos.reload_port),
+        )
     }
 }

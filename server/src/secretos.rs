@@ -20,13 +20,17 @@ impl Secretos {
     pub fn cargar(config: &Configuracion) -> anyhow::Result<Self> {
         if let Ok(valor) = std::env::var("INTERCOM_SECRETO") {
             let bytes = Zeroizing::new(
-                STANDARD.decode(valor.trim()).context("INTERCOM_SECRETO no es base64 válido")?,
+                STANDARD
+                    .decode(valor.trim())
+                    .context("INTERCOM_SECRETO no es base64 válido")?,
             );
             let maestro: [u8; 32] = bytes
                 .as_slice()
                 .try_into()
                 .context("INTERCOM_SECRETO debe tener exactamente 32 bytes")?;
-            return Ok(Self { maestro: Zeroizing::new(maestro) });
+            return Ok(Self {
+                maestro: Zeroizing::new(maestro),
+            });
         }
         if config.modo == Modo::Produccion {
             bail!("en modo producción INTERCOM_SECRETO es obligatorio");
@@ -38,7 +42,9 @@ impl Secretos {
         if let Ok(contenido) = std::fs::read(ruta) {
             let contenido = Zeroizing::new(contenido);
             if let Ok(maestro) = <[u8; 32]>::try_from(contenido.as_slice()) {
-                return Ok(Self { maestro: Zeroizing::new(maestro) });
+                return Ok(Self {
+                    maestro: Zeroizing::new(maestro),
+                });
             }
             bail!("{} está dañado: bórralo para generar otro", ruta.display());
         }
@@ -70,8 +76,9 @@ pub fn escribir_privado(ruta: &Path, contenido: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opciones.mode(0o600);
     }
-    let mut archivo =
-        opciones.open(ruta).with_context(|| format!("no se pudo escribir {}", ruta.display()))?;
+    let mut archivo = opciones
+        .open(ruta)
+        .with_context(|| format!("no se pudo escribir {}", ruta.display()))?;
     archivo.write_all(contenido)?;
     Ok(())
 }

@@ -25,7 +25,11 @@ pub enum Resolucion {
 
 impl Sesiones {
     pub fn new(bd: Bd, inactividad: i64, maxima: i64) -> Self {
-        Self { bd, inactividad, maxima }
+        Self {
+            bd,
+            inactividad,
+            maxima,
+        }
     }
 
     pub fn duracion_maxima(&self) -> i64 {
@@ -51,11 +55,15 @@ impl Sesiones {
 
     pub async fn resolver(&self, token: &str) -> sqlx::Result<Resolucion> {
         let id_hash = secretos::huella(token);
-        let fila = sqlx::query("SELECT cuenta_id, creada, ultima_actividad FROM sesiones WHERE id_hash = $1")
-            .bind(&id_hash)
-            .fetch_optional(&self.bd)
-            .await?;
-        let Some(fila) = fila else { return Ok(Resolucion::Vencida) };
+        let fila = sqlx::query(
+            "SELECT cuenta_id, creada, ultima_actividad FROM sesiones WHERE id_hash = $1",
+        )
+        .bind(&id_hash)
+        .fetch_optional(&self.bd)
+        .await?;
+        let Some(fila) = fila else {
+            return Ok(Resolucion::Vencida);
+        };
         let (cuenta_id, creada, ultima): (i64, i64, i64) =
             (fila.try_get(0)?, fila.try_get(1)?, fila.try_get(2)?);
         let momento = ahora();
@@ -74,7 +82,10 @@ impl Sesiones {
     }
 
     pub async fn cerrar(&self, id_hash: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM sesiones WHERE id_hash = $1").bind(id_hash).execute(&self.bd).await?;
+        sqlx::query("DELETE FROM sesiones WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.bd)
+            .await?;
         Ok(())
     }
 

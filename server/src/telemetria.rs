@@ -8,5 +8,9 @@ pub fn iniciar() {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     let json = std::env::var("INTERCOM_LOG_JSON").is_ok_and(|v| v == "1");
     let constructor = fmt().with_env_filter(filtro).with_writer(std::io::stderr);
-    let _ = if json { constructor.json().try_init() } else { constructor.try_init() };
+    let _ = if json {
+        constructor.json().try_init()
+    } else {
+        constructor.try_init()
+    };
 }

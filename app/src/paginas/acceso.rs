@@ -45,16 +45,23 @@ pub fn Ingresar() -> impl IntoView {
             Err(mensaje) => error_local.set(Some(mensaje)),
             Ok((n, c)) => {
                 error_local.set(None);
-                entrar.dispatch(IniciarSesion { nrp: n, correo: c, contrasena: contrasena.get_untracked() });
+                entrar.dispatch(IniciarSesion {
+                    nrp: n,
+                    correo: c,
+                    contrasena: contrasena.get_untracked(),
+                });
             }
         }
     };
 
     let mensaje_error = move || {
-        error_local.get().map(str::to_owned).or_else(|| match entrar.value().get() {
-            Some(Err(e)) => Some(e.mensaje),
-            _ => None,
-        })
+        error_local
+            .get()
+            .map(str::to_owned)
+            .or_else(|| match entrar.value().get() {
+                Some(Err(e)) => Some(e.mensaje),
+                _ => None,
+            })
     };
 
     view! {

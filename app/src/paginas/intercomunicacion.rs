@@ -10,8 +10,14 @@ const BASE: &str = "/portal/mis-tramites/servicios-de-intercomunicacion";
 pub fn Intercomunicacion() -> impl IntoView {
     let pestanas = [
         (BASE.to_owned(), "Generación de contraseña"),
-        (format!("{BASE}/certificacion"), "Certificación (Desarrolladores)"),
-        (format!("{BASE}/relaciones-de-confianza"), "Relaciones de confianza"),
+        (
+            format!("{BASE}/certificacion"),
+            "Certificación (Desarrolladores)",
+        ),
+        (
+            format!("{BASE}/relaciones-de-confianza"),
+            "Relaciones de confianza",
+        ),
     ];
     view! {
         <Title text="Servicios de Intercomunicación" />

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs whatever a fresh Debian machine (with Rust via rustup, Node and npm) lacks to build,
+# serve and test the project. Idempotent: each tool is installed only when missing or at the
+# wrong version. Sourced by servir.sh and probar.sh; leaves PATH ready.
+set -euo pipefail
+raiz="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$raiz"
+
+CARGO_LEPTOS_VERSION=0.3.10
+export PATH="$HOME/.cargo/bin:$raiz/end2end/node_modules/.bin:$PATH"
+
+como_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+faltan=()
+command -v chromium >/dev/null || faltan+=(chromium)
+command -v openssl >/dev/null || faltan+=(openssl)
+command -v cc >/dev/null || faltan+=(build-essential)
+command -v pkg-config >/dev/null || faltan+=(pkg-config)
+if [ ${#faltan[@]} -gt 0 ]; then
+  echo "==> Instalando paquetes de Debian: ${faltan[*]}"
+  como_root apt-get update -qq
+  como_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${faltan[@]}"
+fi
+
+# The toolchain of rust-toolchain.toml, with its wasm target.
+rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  echo "==> Instalando cargo-leptos $CARGO_LEPTOS_VERSION"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+wb_version="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)"
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+  echo "==> Instalando wasm-bindgen-cli $wb_version"
+  cargo install wasm-bindgen-cli --version "$wb_version"
+fi
+
+# npm packages: Playwright's test runner (it drives Debian's chromium, never downloads a browser)
+# and binaryen's wasm-opt (Debian's wasm-opt 108 breaks hydration).
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ]; then
+  echo "==> Instalando paquetes de npm (end2end/)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi

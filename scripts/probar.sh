@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Second command of the README: every test. Unit and integration tests (the real server on a
+# free loopback port over throwaway SQLite files), the browser builds (hydrate, client-only CSR,
+# efirma for wasm32), and the Playwright suite in Debian's chromium.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/herramientas.sh"
+
+echo "==> Formato"
+cargo fmt --all -- --check
+
+echo "==> Pruebas de efirma"
+cargo test -p efirma
+
+echo "==> Pruebas de app y del servidor"
+cargo test -p app --features ssr
+cargo test -p server
+
+echo "==> efirma compila para wasm32; la compilación sólo-cliente (CSR, trunk) compila"
+cargo build -p efirma --target wasm32-unknown-unknown
+cargo build -p frontend --target wasm32-unknown-unknown --no-default-features --features csr
+
+echo "==> Sitio de producción (servidor + wasm hidratado)"
+cargo leptos build --release
+
+echo "==> Pruebas de extremo a extremo (Playwright, Chromium de Debian)"
+cd end2end
+npx playwright test

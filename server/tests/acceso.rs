@@ -1,0 +1,411 @@
+//! Guide §1 "Acceso al servicio" against the real server: sign-in, the signed-in area, sign-out,
+//! and every way a sign-in can go wrong.
+
+mod comun;
+
+use comun::{error_json, levantar, levantar_con, Navegador, CONTRASENA, CORREO, NRP};
+use sqlx::Row;
+
+const MENSAJE_DATOS_INCORRECTOS: &str =
+    "Los datos de acceso no son correctos. Verifica tu NRP, tu correo electrónico y tu contraseña.";
+
+#[tokio::test]
+async fn la_pagina_de_inicio_ofrece_ingresar_con_cabeceras_de_seguridad() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    let r = n.get("/").await;
+    assert_eq!(r.status(), 200);
+    let h = r.headers().clone();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(h["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["cache-control"], "no-store");
+    let cookie = h
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert!(
+        cookie.iter().any(|c| c.starts_with("__Host-csrf=")
+            && c.contains("Secure")
+            && c.contains("HttpOnly")
+            && c.contains("SameSite=Strict")
+            && c.contains("Path=/")),
+        "{cookie:?}"
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains(">Ingresar</a>"));
+    // The inline hydration script carries the nonce the CSP names.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "el script de hidratación lleva el nonce"
+    );
+}
+
+#[tokio::test]
+async fn el_formulario_pide_nrp_correo_y_contrasena() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    let (estado, html) = n.pagina("/ingresar").await;
+    assert_eq!(estado, 200);
+    for etiqueta in [
+        "Número de Registro Patronal (NRP)",
+        "Correo electrónico",
+        "Contraseña",
+        "Entrar",
+    ] {
+        assert!(html.contains(etiqueta), "falta {etiqueta}");
+    }
+    assert!(!n.csrf.is_empty(), "la página lleva su token CSRF");
+}
+
+#[tokio::test]
+async fn ingreso_correcto_abre_sesion_rotada_y_llega_a_las_tres_pestanas() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    n.pagina("/ingresar").await;
+    let csrf_antes = n.cookies["__Host-csrf"].clone();
+    let r = n.ingresar(NRP, CORREO, CONTRASENA).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let sesion = n
+        .cookies
+        .get("__Host-sesion")
+        .cloned()
+        .expect("cookie de sesión");
+    assert_ne!(
+        n.cookies["__Host-csrf"], csrf_antes,
+        "el token CSRF cambia al ingresar"
+    );
+
+    let (estado, html) = n.pagina("/portal/escritorio").await;
+    assert_eq!(estado, 200);
+    for opcion in [
+        "Escritorio",
+        "Mi Cuenta",
+        "Mis Trámites",
+        "Valores",
+        "Centro de Atención Empresarial",
+        "Guías y videotecas",
+    ] {
+        assert!(html.contains(opcion), "falta {opcion} en el menú");
+    }
+    assert!(html.contains("ESCUELA KEMPER URGATE SA DE CV"));
+
+    let (_, html) = n.pagina("/portal/mis-tramites").await;
+    assert!(html.contains("Servicios de Intercomunicación"));
+    let (estado, html) = n
+        .pagina("/portal/mis-tramites/servicios-de-intercomunicacion")
+        .await;
+    assert_eq!(estado, 200);
+    assert!(
+        html.contains("Ubicación: Mis Trámites &gt; Servicios de Intercomunicación &gt;"),
+        "{html}"
+    );
+    for pestana in [
+        "Generación de contraseña",
+        "Certificación (Desarrolladores)",
+        "Relaciones de confianza",
+    ] {
+        assert!(html.contains(pestana), "falta la pestaña {pestana}");
+    }
+
+    // Signing in again from the same browser ends the previous session.
+    let r = n.ingresar(NRP, CORREO, CONTRASENA).await;
+    assert_eq!(r.status(), 200);
+    assert_ne!(
+        n.cookies["__Host-sesion"], sesion,
+        "la sesión se rota al ingresar"
+    );
+    let filas = sqlx::query("SELECT COUNT(*) FROM sesiones")
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap();
+    assert_eq!(filas.get::<i64, _>(0), 1);
+}
+
+#[tokio::test]
+async fn nrp_correo_o_contrasena_incorrectos_dan_la_misma_respuesta() {
+    let app = levantar().await;
+    let casos = [
+        ("Z0000000001", CORREO, CONTRASENA),       // NRP no registrado
+        (NRP, "otra@empresa.example", CONTRASENA), // correo distinto
+        (NRP, CORREO, "contraseña equivocada"),    // contraseña equivocada
+    ];
+    for (nrp, correo, contrasena) in casos {
+        let mut n = Navegador::new(&app);
+        let (estado, cuerpo) = error_json(n.ingresar(nrp, correo, contrasena).await).await;
+        assert_eq!(estado, 401);
+        assert_eq!(cuerpo["codigo"], "datos_incorrectos");
+        assert_eq!(cuerpo["mensaje"], MENSAJE_DATOS_INCORRECTOS);
+        assert!(!n.cookies.contains_key("__Host-sesion"));
+    }
+    let fallos = sqlx::query("SELECT COUNT(*) FROM auditoria WHERE evento = 'ingreso_fallido'")
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap();
+    assert_eq!(fallos.get::<i64, _>(0), 3);
+}
+
+#[tokio::test]
+async fn datos_mal_formados_reciben_un_mensaje_claro_y_un_400() {
+    let app = levantar().await;
+    let largo = "a".repeat(5000);
+    let casos: [(&str, &str, &str, &str); 6] = [
+        (
+            "",
+            CORREO,
+            CONTRASENA,
+            "Escribe tu Número de Registro Patronal (NRP).",
+        ),
+        (
+            "12-345",
+            CORREO,
+            CONTRASENA,
+            "El NRP tiene 11 caracteres: una letra o un dígito, seguido de 10 dígitos.",
+        ),
+        (
+            NRP,
+            "",
+            CONTRASENA,
+            "Escribe el correo electrónico con el que registraste tu NRP.",
+        ),
+        (
+            NRP,
+            "no-es-correo",
+            CONTRASENA,
+            "Escribe un correo electrónico válido, por ejemplo nombre@empresa.com.mx.",
+        ),
+        (NRP, CORREO, "", "Escribe tu contraseña."),
+        (NRP, CORREO, &largo, "La contraseña es demasiado larga."),
+    ];
+    for (nrp, correo, contrasena, mensaje) in casos {
+        let mut n = Navegador::new(&app);
+        let (estado, cuerpo) = error_json(n.ingresar(nrp, correo, contrasena).await).await;
+        assert_eq!(estado, 400, "{cuerpo}");
+        assert_eq!(cuerpo["mensaje"], mensaje);
+    }
+    // A request with missing fields is malformed too: a 400, not a 500.
+    let mut n = Navegador::new(&app);
+    n.pagina("/ingresar").await;
+    let (estado, cuerpo) =
+        error_json(n.post_form("/api/iniciar-sesion", &[("nrp", NRP)]).await).await;
+    assert_eq!(estado, 400, "{cuerpo}");
+    assert_eq!(cuerpo["codigo"], "solicitud_invalida");
+}
+
+#[tokio::test]
+async fn sin_token_csrf_o_con_uno_falso_o_desde_otro_sitio_se_rechaza() {
+    let app = levantar().await;
+    let campos = [("nrp", NRP), ("correo", CORREO), ("contrasena", CONTRASENA)];
+    let mut n = Navegador::new(&app);
+    n.pagina("/ingresar").await;
+
+    let sin_token = n
+        .post_form_con("/api/iniciar-sesion", &campos, None, None)
+        .await;
+    let falso = n
+        .post_form_con("/api/iniciar-sesion", &campos, Some("token-falso"), None)
+        .await;
+    let csrf = n.csrf.clone();
+    let otro_sitio = n
+        .post_form_con(
+            "/api/iniciar-sesion",
+            &campos,
+            Some(&csrf),
+            Some("https://atacante.example"),
+        )
+        .await;
+    for r in [sin_token, falso, otro_sitio] {
+        let (estado, cuerpo) = error_json(r).await;
+        assert_eq!(estado, 403);
+        assert_eq!(cuerpo["codigo"], "csrf_invalido");
+        assert_eq!(
+            cuerpo["mensaje"],
+            "La página caducó por seguridad. Recarga la página e intenta de nuevo."
+        );
+    }
+    assert!(
+        !n.cookies.contains_key("__Host-sesion"),
+        "ningún rechazo abrió sesión"
+    );
+
+    // Another browser's token is no good either.
+    let mut otro = Navegador::new(&app);
+    otro.pagina("/ingresar").await;
+    let r = n
+        .post_form_con("/api/iniciar-sesion", &campos, Some(&otro.csrf), None)
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // A form posted before hydration carries the token as a field, and that is accepted.
+    let mut con_campo: Vec<(&str, &str)> = campos.to_vec();
+    con_campo.push(("csrf_token", &csrf));
+    let r = n
+        .post_form_con("/api/iniciar-sesion", &con_campo, None, None)
+        .await;
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    assert!(n.cookies.contains_key("__Host-sesion"));
+}
+
+#[tokio::test]
+async fn intentos_fallidos_repetidos_bloquean_el_nrp_temporalmente() {
+    let app = levantar_con(&[("INTERCOM_BLOQUEO_INTENTOS", "3")]).await;
+    let mut n = Navegador::new(&app);
+    for _ in 0..3 {
+        let r = n.ingresar(NRP, CORREO, "equivocada").await;
+        assert_eq!(r.status(), 401);
+    }
+    // Now even the right password is refused until the window passes.
+    let r = n.ingresar(NRP, CORREO, CONTRASENA).await;
+    assert_eq!(r.status(), 429);
+    let espera: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(espera > 0 && espera <= 15 * 60);
+    let (_, cuerpo) = error_json(r).await;
+    assert_eq!(cuerpo["codigo"], "cuenta_bloqueada");
+    assert!(cuerpo["mensaje"]
+        .as_str()
+        .unwrap()
+        .starts_with("Por tu seguridad, el ingreso con este NRP está bloqueado temporalmente"));
+    assert!(!n.cookies.contains_key("__Host-sesion"));
+
+    // An unregistered NRP locks the same way: the answer never tells which NRPs exist.
+    for _ in 0..3 {
+        n.ingresar("Z0000000001", CORREO, "equivocada").await;
+    }
+    let (estado, cuerpo) = error_json(n.ingresar("Z0000000001", CORREO, "equivocada").await).await;
+    assert_eq!(
+        (estado, cuerpo["codigo"].as_str().unwrap()),
+        (429, "cuenta_bloqueada")
+    );
+
+    // Once the window has passed, the account opens again.
+    sqlx::query("UPDATE intentos_fallidos SET momento = momento - 3600")
+        .execute(&app.estado.bd)
+        .await
+        .unwrap();
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+}
+
+#[tokio::test]
+async fn el_area_privada_exige_sesion_y_una_sesion_vencida_regresa_a_ingresar() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    let r = n
+        .get("/portal/mis-tramites/servicios-de-intercomunicacion")
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/ingresar");
+
+    // A token the server never issued.
+    n.cookies.insert("__Host-sesion".into(), "inventado".into());
+    let r = n.get("/portal/escritorio").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/ingresar?motivo=sesion");
+    assert!(
+        !n.cookies.contains_key("__Host-sesion"),
+        "la cookie vencida se borra"
+    );
+
+    // A real session left idle past the limit.
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+    assert_eq!(n.get("/portal/escritorio").await.status(), 200);
+    sqlx::query("UPDATE sesiones SET ultima_actividad = ultima_actividad - 3600")
+        .execute(&app.estado.bd)
+        .await
+        .unwrap();
+    let r = n.get("/portal/escritorio").await;
+    assert_eq!(r.headers()["location"], "/ingresar?motivo=sesion");
+
+    // A session past its absolute lifetime, however active.
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+    sqlx::query("UPDATE sesiones SET creada = creada - 86400")
+        .execute(&app.estado.bd)
+        .await
+        .unwrap();
+    assert_eq!(n.get("/portal/escritorio").await.status(), 303);
+
+    // A server function called with a stale session: a clean 401 the page understands.
+    n.pagina("/ingresar").await;
+    let (estado, cuerpo) = error_json(n.post_form("/api/cuenta-actual", &[]).await).await;
+    assert_eq!(
+        (estado, cuerpo["codigo"].as_str().unwrap()),
+        (401, "sesion_requerida")
+    );
+}
+
+#[tokio::test]
+async fn cerrar_sesion_termina_la_sesion_en_el_servidor() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+    let token = n.cookies["__Host-sesion"].clone();
+    n.pagina("/portal/escritorio").await;
+    let r = n.post_form("/api/cerrar-sesion", &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(!n.cookies.contains_key("__Host-sesion"));
+    // Replaying the old cookie does not bring the session back.
+    n.cookies.insert("__Host-sesion".into(), token);
+    assert_eq!(n.get("/portal/escritorio").await.status(), 303);
+    let eventos: Vec<String> = sqlx::query("SELECT evento FROM auditoria ORDER BY id")
+        .fetch_all(&app.estado.bd)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.get(0))
+        .collect();
+    assert_eq!(eventos, ["ingreso_exitoso", "salida"]);
+}
+
+#[tokio::test]
+async fn la_auditoria_registra_exitos_y_fallos_sin_secretos() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    n.ingresar(NRP, CORREO, "una-contraseña-equivocada").await;
+    n.ingresar(NRP, CORREO, CONTRASENA).await;
+    let filas =
+        sqlx::query("SELECT evento, sujeto, ip, COALESCE(detalle, '') FROM auditoria ORDER BY id")
+            .fetch_all(&app.estado.bd)
+            .await
+            .unwrap();
+    let filas: Vec<(String, String, String, String)> = filas
+        .iter()
+        .map(|f| (f.get(0), f.get(1), f.get(2), f.get(3)))
+        .collect();
+    assert_eq!(
+        filas[0],
+        (
+            "ingreso_fallido".into(),
+            NRP.into(),
+            "127.0.0.1".into(),
+            "datos_incorrectos".into()
+        )
+    );
+    assert_eq!(filas[1].0, "ingreso_exitoso");
+    let todo = format!("{filas:?}");
+    assert!(!todo.contains("una-contraseña-equivocada") && !todo.contains(CONTRASENA));
+}

@@ -1,0 +1,193 @@
+//! Test helpers: the real application, on a free loopback port, over a throwaway SQLite file,
+//! and a small browser-like client that keeps the portal's cookies.
+
+#![allow(dead_code)]
+
+use servidor::{arranque, configuracion::Configuracion, cuentas, estado::Estado};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use zeroize::Zeroizing;
+
+pub const NRP: &str = "Y5412345108";
+pub const CORREO: &str = "nomina@empresa.example";
+pub const CONTRASENA: &str = "Contraseña-de-prueba-1";
+
+pub struct AppPrueba {
+    pub base: String,
+    pub estado: Arc<Estado>,
+    _datos: tempfile::TempDir,
+}
+
+pub async fn levantar() -> AppPrueba {
+    levantar_con(&[]).await
+}
+
+pub async fn levantar_con(extra: &[(&'static str, &str)]) -> AppPrueba {
+    let datos = tempfile::tempdir().expect("directorio temporal");
+    let mut variables: HashMap<&str, String> = HashMap::new();
+    variables.insert("INTERCOM_DATOS", datos.path().display().to_string());
+    for (k, v) in extra {
+        variables.insert(k, v.to_string());
+    }
+    let config = Configuracion::desde(&variables).expect("configuración");
+    let estado = arranque::preparar(config).await.expect("arranque");
+    cuentas::alta(
+        &estado.bd,
+        cuentas::NuevaCuenta {
+            nrp: NRP.into(),
+            rfc: "EKU9003173C9".into(),
+            razon_social: "ESCUELA KEMPER URGATE SA DE CV".into(),
+            correo: CORREO.into(),
+            contrasena: Zeroizing::new(CONTRASENA.into()),
+        },
+    )
+    .await
+    .expect("cuenta de prueba");
+    let escucha = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("puerto libre");
+    let direccion = escucha.local_addr().expect("dirección");
+    let enrutador = arranque::enrutador(estado.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            escucha,
+            enrutador.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("servidor");
+    });
+    AppPrueba {
+        base: format!("http://{direccion}"),
+        estado,
+        _datos: datos,
+    }
+}
+
+/// Keeps cookies like a browser would (reqwest's own jar drops `Secure` cookies over http).
+pub struct Navegador {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub cookies: HashMap<String, String>,
+    pub csrf: String,
+}
+
+impl Navegador {
+    pub fn new(app: &AppPrueba) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("cliente http");
+        Self {
+            base: app.base.clone(),
+            http,
+            cookies: HashMap::new(),
+            csrf: String::new(),
+        }
+    }
+
+    fn cabecera_cookies(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn guardar_cookies(&mut self, r: &reqwest::Response) {
+        for valor in r.headers().get_all("set-cookie") {
+            let texto = valor.to_str().unwrap_or_default();
+            let par = texto.split(';').next().unwrap_or_default();
+            if let Some((nombre, valor)) = par.split_once('=') {
+                if valor.is_empty() || texto.contains("Max-Age=0") {
+                    self.cookies.remove(nombre);
+                } else {
+                    self.cookies.insert(nombre.to_owned(), valor.to_owned());
+                }
+            }
+        }
+    }
+
+    pub async fn get(&mut self, ruta: &str) -> reqwest::Response {
+        let r = self
+            .http
+            .get(format!("{}{ruta}", self.base))
+            .header("cookie", self.cabecera_cookies())
+            .send()
+            .await
+            .expect("GET");
+        self.guardar_cookies(&r);
+        r
+    }
+
+    /// GET a page and remember the CSRF token it carries.
+    pub async fn pagina(&mut self, ruta: &str) -> (reqwest::StatusCode, String) {
+        let r = self.get(ruta).await;
+        let estado = r.status();
+        let html = r.text().await.expect("cuerpo");
+        if let Some(token) = extraer_meta_csrf(&html) {
+            self.csrf = token;
+        }
+        (estado, html)
+    }
+
+    pub async fn post_form(&mut self, ruta: &str, campos: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form_con(ruta, campos, Some(&self.csrf.clone()), None)
+            .await
+    }
+
+    pub async fn post_form_con(
+        &mut self,
+        ruta: &str,
+        campos: &[(&str, &str)],
+        csrf: Option<&str>,
+        origen: Option<&str>,
+    ) -> reqwest::Response {
+        let cuerpo: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(campos)
+            .finish();
+        let mut p = self
+            .http
+            .post(format!("{}{ruta}", self.base))
+            .header("cookie", self.cabecera_cookies())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(cuerpo);
+        if let Some(t) = csrf {
+            p = p.header("x-csrf-token", t);
+        }
+        if let Some(o) = origen {
+            p = p.header("origin", o);
+        }
+        let r = p.send().await.expect("POST");
+        self.guardar_cookies(&r);
+        r
+    }
+
+    pub async fn ingresar(
+        &mut self,
+        nrp: &str,
+        correo: &str,
+        contrasena: &str,
+    ) -> reqwest::Response {
+        self.pagina("/ingresar").await;
+        self.post_form(
+            "/api/iniciar-sesion",
+            &[("nrp", nrp), ("correo", correo), ("contrasena", contrasena)],
+        )
+        .await
+    }
+}
+
+pub fn extraer_meta_csrf(html: &str) -> Option<String> {
+    let inicio =
+        html.find("name=\"csrf-token\" content=\"")? + "name=\"csrf-token\" content=\"".len();
+    let fin = html[inicio..].find('"')?;
+    Some(html[inicio..inicio + fin].to_owned()).filter(|t| !t.is_empty())
+}
+
+/// The JSON error of a refused request.
+pub async fn error_json(r: reqwest::Response) -> (u16, serde_json::Value) {
+    let estado = r.status().as_u16();
+    let cuerpo = r.text().await.expect("cuerpo");
+    let valor = serde_json::from_str(&cuerpo).unwrap_or_else(|_| panic!("no es JSON: {cuerpo}"));
+    (estado, valor)
+}
