@@ -29,8 +29,11 @@ pub struct LlavePrivada {
     exponente: Vec<u8>,
     #[cfg(not(target_arch = "wasm32"))]
     par: ring::signature::RsaKeyPair,
+    /// Built on the first [`LlavePrivada::firmar`]: in the browser the key usually goes to
+    /// WebCrypto ([`LlavePrivada::pkcs8_der`]) and RustCrypto's key validation and CRT
+    /// precomputation would be wasted work.
     #[cfg(target_arch = "wasm32")]
-    rsa: rsa::RsaPrivateKey,
+    rsa: std::sync::OnceLock<Option<rsa::RsaPrivateKey>>,
 }
 
 impl fmt::Debug for LlavePrivada {
@@ -111,11 +114,6 @@ impl LlavePrivada {
         #[cfg(not(target_arch = "wasm32"))]
         let par =
             ring::signature::RsaKeyPair::from_der(rsa_der).map_err(|_| Error::NoEsLlavePrivada)?;
-        #[cfg(target_arch = "wasm32")]
-        let rsa = {
-            use rsa::pkcs1::DecodeRsaPrivateKey;
-            rsa::RsaPrivateKey::from_pkcs1_der(rsa_der).map_err(|_| Error::NoEsLlavePrivada)?
-        };
         Ok(LlavePrivada {
             pkcs8,
             modulo,
@@ -123,7 +121,7 @@ impl LlavePrivada {
             #[cfg(not(target_arch = "wasm32"))]
             par,
             #[cfg(target_arch = "wasm32")]
-            rsa,
+            rsa: std::sync::OnceLock::new(),
         })
     }
 
@@ -163,21 +161,32 @@ impl LlavePrivada {
     ///
     /// In wasm32, [`Algoritmo::PssSha256`] needs randomness for its salt: enable the crate
     /// feature `js`, or it fails with [`Error::SinAleatoriedad`]. In the browser prefer
-    /// WebCrypto with the key from [`LlavePrivada::pkcs8_der`].
+    /// WebCrypto with the key from [`LlavePrivada::pkcs8_der`]. In wasm32 the RSA key is
+    /// loaded (and its consistency checked) on the first call, so a key that parses but is not
+    /// a valid RSA key fails here with [`Error::NoEsLlavePrivada`] rather than in
+    /// [`LlavePrivada::descifrar`].
     #[cfg(target_arch = "wasm32")]
     pub fn firmar(&self, datos: &[u8], alg: Algoritmo) -> Result<Vec<u8>, Error> {
         use sha2::Digest;
+        let llave = self
+            .rsa
+            .get_or_init(|| {
+                use rsa::pkcs8::DecodePrivateKey;
+                rsa::RsaPrivateKey::from_pkcs8_der(&self.pkcs8).ok()
+            })
+            .as_ref()
+            .ok_or(Error::NoEsLlavePrivada)?;
         let resumen = sha2::Sha256::digest(datos);
         #[cfg(feature = "js")]
         {
             let mut rng = rand_core::OsRng;
             let r = match alg {
-                Algoritmo::Pkcs1v15Sha256 => self.rsa.sign_with_rng(
+                Algoritmo::Pkcs1v15Sha256 => llave.sign_with_rng(
                     &mut rng,
                     rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
                     &resumen,
                 ),
-                Algoritmo::PssSha256 => self.rsa.sign_with_rng(
+                Algoritmo::PssSha256 => llave.sign_with_rng(
                     &mut rng,
                     rsa::Pss::new_with_salt::<sha2::Sha256>(32),
                     &resumen,
@@ -187,8 +196,7 @@ impl LlavePrivada {
         }
         #[cfg(not(feature = "js"))]
         match alg {
-            Algoritmo::Pkcs1v15Sha256 => self
-                .rsa
+            Algoritmo::Pkcs1v15Sha256 => llave
                 .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &resumen)
                 .map_err(|_| Error::NoEsLlavePrivada),
             Algoritmo::PssSha256 => Err(Error::SinAleatoriedad),
