@@ -28,6 +28,32 @@ enum Orden {
         #[command(subcommand)]
         orden: OrdenCuentas,
     },
+    /// Herramientas de e.firma para operadores.
+    Efirma {
+        #[command(subcommand)]
+        orden: OrdenEfirma,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdenEfirma {
+    /// Describe un certificado (y su llave) en JSON y da el veredicto para este sistema.
+    /// Termina con 0 sólo si la e.firma es aceptable.
+    Inspeccionar {
+        #[arg(long)]
+        cer: PathBuf,
+        #[arg(long, requires = "contrasena_archivo")]
+        llave: Option<PathBuf>,
+        /// Archivo cuya primera línea es la contraseña de la llave privada.
+        #[arg(long = "contrasena-archivo", requires = "llave")]
+        contrasena_archivo: Option<PathBuf>,
+        /// Directorio con los certificados de las autoridades de confianza (DER o PEM).
+        #[arg(long)]
+        anclas: Option<PathBuf>,
+        /// Momento de la evaluación (RFC 3339); por omisión, ahora.
+        #[arg(long)]
+        fecha: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -66,6 +92,9 @@ impl From<anyhow::Error> for Fallo {
 pub fn ejecutar() -> ExitCode {
     let cli = Cli::parse();
     telemetria::iniciar();
+    if let Some(Orden::Efirma { orden }) = cli.orden {
+        return efirma_cmd(orden);
+    }
     let config = match Configuracion::desde_entorno() {
         Ok(c) => c,
         Err(e) => {
@@ -88,6 +117,7 @@ pub fn ejecutar() -> ExitCode {
             Orden::Servir => arranque::servir(config).await.map_err(Fallo::from),
             Orden::Migrar => migrar(&config).await,
             Orden::Cuentas { orden } => cuentas_cmd(&config, orden).await,
+            Orden::Efirma { .. } => unreachable!("atendida antes de configurar"),
         }
     });
     match resultado {
@@ -108,6 +138,76 @@ async fn migrar(config: &Configuracion) -> Result<(), Fallo> {
     bd::migrar(&bd, &config.url_bd).await?;
     eprintln!("Base de datos al día.");
     Ok(())
+}
+
+fn efirma_cmd(orden: OrdenEfirma) -> ExitCode {
+    let OrdenEfirma::Inspeccionar {
+        cer,
+        llave,
+        contrasena_archivo,
+        anclas,
+        fecha,
+    } = orden;
+    let leer = |ruta: &PathBuf| {
+        std::fs::read(ruta).map_err(|e| format!("No se pudo leer {}: {e}", ruta.display()))
+    };
+    let preparar = || -> Result<_, String> {
+        let cer = leer(&cer)?;
+        let llave = match (llave, contrasena_archivo) {
+            (Some(l), Some(c)) => {
+                let contrasena = leer_contrasena(Some(c), false).map_err(|f| match f {
+                    Fallo::Entrada(m) => m,
+                    Fallo::Sistema(e) => e.to_string(),
+                })?;
+                Some((leer(&l)?, contrasena))
+            }
+            _ => None,
+        };
+        let anclas = anclas
+            .map(|dir| {
+                efirma::AlmacenConfianza::desde_directorio(&dir)
+                    .map_err(|e| format!("{}: {}", dir.display(), e.mensaje()))
+            })
+            .transpose()?;
+        let ahora = match fecha {
+            None => crate::ahora(),
+            Some(f) => {
+                time::OffsetDateTime::parse(&f, &time::format_description::well_known::Rfc3339)
+                    .map_err(|_| {
+                        format!(
+                            "--fecha debe ser RFC 3339, por ejemplo 2026-11-27T12:00:00Z, no «{f}»"
+                        )
+                    })?
+                    .unix_timestamp()
+            }
+        };
+        Ok((cer, llave, anclas, ahora))
+    };
+    let (cer, llave, anclas, ahora) = match preparar() {
+        Ok(p) => p,
+        Err(m) => {
+            eprintln!("{m}");
+            return ExitCode::from(2);
+        }
+    };
+    let informe = efirma::inspeccionar(
+        &cer,
+        llave.as_ref().map(|(k, c)| (k.as_slice(), c.as_bytes())),
+        anclas.as_ref(),
+        ahora,
+    );
+    match serde_json::to_string_pretty(&informe) {
+        Ok(json) => println!("{json}"),
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if informe.aceptada() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn leer_contrasena(archivo: Option<PathBuf>, stdin: bool) -> Result<Zeroizing<String>, Fallo> {

@@ -79,3 +79,85 @@ fn migrar_prepara_la_base_y_termina() {
     );
     assert!(datos.path().join("intercomunicacion.db").exists());
 }
+
+fn fixture(ruta: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/sat")
+        .join(ruta)
+}
+
+fn inspeccionar(args: &[&std::ffi::OsStr]) -> (Option<i32>, serde_json::Value, String) {
+    let salida = Command::new(env!("CARGO_BIN_EXE_intercomunicacion"))
+        .args(["efirma", "inspeccionar"])
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&salida.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        salida.status.code(),
+        json,
+        String::from_utf8_lossy(&salida.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn efirma_inspeccionar_acepta_la_fiel_de_prueba_y_rechaza_el_csd() {
+    let dir = tempfile::tempdir().unwrap();
+    let contrasena = dir.path().join("pw");
+    std::fs::write(&contrasena, "12345678a\n").unwrap();
+    let cer = fixture("EKU9003173C9/fiel.cer");
+    let key = fixture("EKU9003173C9/fiel.key");
+    let anclas = fixture("ca/pruebas");
+    let (codigo, json, err) = inspeccionar(&[
+        "--cer".as_ref(),
+        cer.as_os_str(),
+        "--llave".as_ref(),
+        key.as_os_str(),
+        "--contrasena-archivo".as_ref(),
+        contrasena.as_os_str(),
+        "--anclas".as_ref(),
+        anclas.as_os_str(),
+        "--fecha".as_ref(),
+        "2026-11-27T12:00:00Z".as_ref(),
+    ]);
+    assert_eq!(codigo, Some(0), "{json} {err}");
+    assert_eq!(json["rfc"], "EKU9003173C9");
+    assert_eq!(json["rfc_representante"], "VADA800927DJ3");
+    assert_eq!(json["curp"], "VADA800927HSRSRL05");
+    assert_eq!(json["no_certificado"], "30001000000500003415");
+    assert_eq!(json["tipo"], "FIEL");
+    assert_eq!(json["persona"], "moral");
+    assert_eq!(json["llave_corresponde"], true);
+    assert_eq!(json["cadena"], "valida");
+    assert_eq!(json["veredicto"], "aceptada");
+
+    let csd = fixture("EKU9003173C9/csd.cer");
+    let (codigo, json, _) = inspeccionar(&["--cer".as_ref(), csd.as_os_str()]);
+    assert_eq!(codigo, Some(1));
+    assert_eq!(json["tipo"], "CSD");
+    assert_eq!(json["veredicto"], "csd_no_es_efirma");
+
+    std::fs::write(&contrasena, "otra\n").unwrap();
+    let (codigo, json, _) = inspeccionar(&[
+        "--cer".as_ref(),
+        cer.as_os_str(),
+        "--llave".as_ref(),
+        key.as_os_str(),
+        "--contrasena-archivo".as_ref(),
+        contrasena.as_os_str(),
+    ]);
+    assert_eq!(codigo, Some(1));
+    assert_eq!(json["veredicto"], "contrasena_incorrecta");
+
+    let (codigo, _, err) = inspeccionar(&["--cer".as_ref(), "/no/existe.cer".as_ref()]);
+    assert_eq!(codigo, Some(2));
+    assert!(err.contains("No se pudo leer /no/existe.cer"));
+    let (codigo, _, err) = inspeccionar(&[
+        "--cer".as_ref(),
+        cer.as_os_str(),
+        "--fecha".as_ref(),
+        "ayer".as_ref(),
+    ]);
+    assert_eq!(codigo, Some(2));
+    assert!(err.contains("--fecha debe ser RFC 3339"));
+}
