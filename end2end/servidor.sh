@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 puerto="${1:-3100}"
-bin=target/release/intercomunicacion
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/intercomunicacion"
 datos="$(mktemp -d -t intercom-e2e-XXXXXX)"
 export INTERCOM_DATOS="$datos" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$puerto"
 export INTERCOM_BLOQUEO_INTENTOS=3 RUST_LOG="${RUST_LOG:-warn}"

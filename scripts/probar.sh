@@ -13,11 +13,11 @@ cargo test -p efirma
 
 echo "==> Pruebas de app y del servidor"
 cargo test -p app --features ssr
-cargo test -p server
+cargo test -p intercomunicacion
 
 echo "==> efirma compila para wasm32; la compilación sólo-cliente (CSR, trunk) compila"
 cargo build -p efirma --target wasm32-unknown-unknown
-cargo build -p frontend --target wasm32-unknown-unknown --no-default-features --features csr
+cargo check -p frontend --target wasm32-unknown-unknown --no-default-features --features csr
 
 echo "==> Sitio de producción (servidor + wasm hidratado)"
 cargo leptos build --release
