@@ -4,6 +4,8 @@
 # efirma for wasm32), and the Playwright suite in Debian's chromium.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/herramientas.sh"
+# One build, not kept for editing: incremental state would only fill the disk.
+export CARGO_INCREMENTAL=0
 
 echo "==> Formato"
 cargo fmt --all -- --check

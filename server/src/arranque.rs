@@ -37,6 +37,7 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
             config.limite_ip_intentos,
         ),
         clave_csrf: secretos.derivar("csrf"),
+        pepper: secretos.derivar("credenciales"),
         senuelo,
         bd,
         config,

@@ -1,9 +1,11 @@
-//! The out-of-the-box demo: on first start with an empty database, a demo employer account, so a
-//! newcomer can sign in at once. Its password is generated per installation and kept in
-//! `<datos>/demo/LEEME.txt` (a demo convenience; production mode never seeds).
+//! The out-of-the-box demo: on first start, a demo employer account (so a newcomer can sign in at
+//! once) and a demo PKI (root, issuing CA, OCSP responder) with a demo FIEL for that employer
+//! under `<datos>/demo/efirma/`, whose `ca/` directory is the demo's trust anchors. Passwords are
+//! generated per installation and kept in `<datos>/demo/LEEME.txt` (a demo convenience;
+//! production mode never seeds).
 
 use crate::{cuentas, estado::Estado, secretos};
-use std::fmt::Write;
+use std::{fmt::Write, path::Path};
 use zeroize::Zeroizing;
 
 pub const NRP: &str = "Y5412345108";
@@ -11,9 +13,63 @@ pub const RFC: &str = "EKU9003173C9";
 pub const RAZON_SOCIAL: &str = "ESCUELA KEMPER URGATE SA DE CV";
 pub const CORREO: &str = "nomina@kemper.example";
 
+/// Where the demo PKI lives; its `ca/` is the demo's trust-anchor directory.
+pub fn carpeta_efirma(datos: &Path) -> std::path::PathBuf {
+    datos.join("demo").join("efirma")
+}
+
+fn agregar_privado(ruta: &Path, texto: &str) -> anyhow::Result<()> {
+    let mut contenido = std::fs::read_to_string(ruta).unwrap_or_default();
+    contenido.push_str(texto);
+    secretos::escribir_privado(ruta, contenido.as_bytes())
+}
+
 pub async fn sembrar(estado: &Estado) -> anyhow::Result<()> {
     let carpeta = estado.config.datos.join("demo");
+    std::fs::create_dir_all(&carpeta)?;
     let leeme = carpeta.join("LEEME.txt");
+
+    let efirma = carpeta_efirma(&estado.config.datos);
+    if !efirma.join("fiel.cer").exists() {
+        let contrasena = Zeroizing::new(secretos::token_aleatorio()[..10].to_owned());
+        let ahora = crate::ahora();
+        let jerarquia = tokio::task::spawn_blocking({
+            let contrasena = contrasena.clone();
+            move || {
+                efirma::generador::Jerarquia::generar(
+                    &efirma::generador::Sujeto::demo(),
+                    &contrasena,
+                    ahora,
+                )
+            }
+        })
+        .await?
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "no se pudo generar la e.firma de demostración: {}",
+                e.mensaje()
+            )
+        })?;
+        jerarquia.escribir(&efirma)?;
+        let mut texto = String::new();
+        let _ = writeln!(
+            texto,
+            "e.firma de demostración (de la AC de demostración, sólo para este portal)"
+        );
+        let _ = writeln!(
+            texto,
+            "  Certificado (.cer): {}",
+            efirma.join("fiel.cer").display()
+        );
+        let _ = writeln!(
+            texto,
+            "  Llave privada (.key): {}",
+            efirma.join("fiel.key").display()
+        );
+        let _ = writeln!(texto, "  Contraseña de la e.firma: {}", contrasena.as_str());
+        agregar_privado(&leeme, &texto)?;
+    }
+
     if !cuentas::hay_cuentas(&estado.bd).await? {
         let contrasena = Zeroizing::new(format!("Demo-{}", &secretos::token_aleatorio()[..12]));
         cuentas::alta(
@@ -27,16 +83,16 @@ pub async fn sembrar(estado: &Estado) -> anyhow::Result<()> {
             },
         )
         .await?;
-        std::fs::create_dir_all(&carpeta)?;
         let mut texto = String::new();
         let _ = writeln!(texto, "Cuenta de demostración del Portal Empresarial");
         let _ = writeln!(texto, "  Número de Registro Patronal (NRP): {NRP}");
         let _ = writeln!(texto, "  Correo electrónico: {CORREO}");
         let _ = writeln!(texto, "  Contraseña: {}", contrasena.as_str());
-        secretos::escribir_privado(&leeme, texto.as_bytes())?;
+        agregar_privado(&leeme, &texto)?;
     }
+
     if let Ok(texto) = std::fs::read_to_string(&leeme) {
-        // Shown on the operator's console on purpose: this is the demo's sign-in.
+        // Shown on the operator's console on purpose: this is how the demo is used.
         eprintln!("\n{texto}  (guardado en {})\n", leeme.display());
     }
     Ok(())

@@ -9,6 +9,8 @@ pub struct Estado {
     pub limites: Limites,
     /// Key of the CSRF tokens (derived from the server secret).
     pub clave_csrf: [u8; 32],
+    /// Key of the credential hashes (derived from the server secret).
+    pub pepper: [u8; 32],
     /// argon2id hash nobody's password matches: the cost paid for unknown accounts.
     pub senuelo: String,
 }

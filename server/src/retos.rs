@@ -1,0 +1,167 @@
+//! e.firma challenges (DESIGN §4): what the browser signs to prove it holds the e.firma.
+//!
+//! A challenge is a `||`-delimited string binding the purpose, the account (NRP, RFC), the
+//! certificate number the browser announced and a 256-bit nonce. It is single use, expires after
+//! [`VIGENCIA_SEG`] and belongs to the session that asked for it; only the nonce's hash is the key.
+
+use crate::{ahora, bd::Bd, secretos};
+use sqlx::Row;
+
+pub const VIGENCIA_SEG: i64 = 5 * 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proposito {
+    GenerarContrasena,
+    RelacionConfianza,
+}
+
+impl Proposito {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proposito::GenerarContrasena => "GENERACION DE CONTRASENA",
+            Proposito::RelacionConfianza => "RELACION DE CONFIANZA",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reto {
+    pub cadena: String,
+    pub expira: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorReto {
+    /// Not issued by us, issued to another session or for another purpose, or altered.
+    Desconocido,
+    Vencido,
+    YaUsado,
+}
+
+impl ErrorReto {
+    pub fn codigo(self) -> &'static str {
+        match self {
+            ErrorReto::Desconocido => "reto_desconocido",
+            ErrorReto::Vencido => "reto_vencido",
+            ErrorReto::YaUsado => "reto_usado",
+        }
+    }
+
+    pub fn mensaje(self) -> &'static str {
+        match self {
+            ErrorReto::Desconocido => {
+                "La validación no corresponde a esta sesión. Vuelve a dar clic en Validar."
+            }
+            ErrorReto::Vencido => {
+                "La validación tardó demasiado y caducó. Vuelve a dar clic en Validar."
+            }
+            ErrorReto::YaUsado => "Esta validación ya se usó. Vuelve a dar clic en Validar.",
+        }
+    }
+}
+
+/// Whatever part of the string is given, it is kept printable and free of the delimiter.
+fn campo(valor: &str) -> String {
+    valor
+        .chars()
+        .filter(|c| !c.is_control() && *c != '|')
+        .take(64)
+        .collect()
+}
+
+pub async fn emitir(
+    bd: &Bd,
+    sesion_hash: &str,
+    proposito: Proposito,
+    nrp: &str,
+    rfc: &str,
+    no_certificado: &str,
+) -> sqlx::Result<Reto> {
+    let nonce = secretos::token_aleatorio();
+    let momento = ahora();
+    let cadena = format!(
+        "||INFONAVIT|SERVICIOS DE INTERCOMUNICACION|{}|NRP {}|RFC {}|NO CERTIFICADO {}|NONCE {}|EMITIDO {}||",
+        proposito.as_str(),
+        campo(nrp),
+        campo(rfc),
+        campo(no_certificado),
+        nonce,
+        momento
+    );
+    let expira = momento + VIGENCIA_SEG;
+    sqlx::query(
+        "INSERT INTO retos (id_hash, sesion_hash, proposito, cadena, creado, expira) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(secretos::huella(&nonce))
+    .bind(sesion_hash)
+    .bind(proposito.as_str())
+    .bind(&cadena)
+    .bind(momento)
+    .bind(expira)
+    .execute(bd)
+    .await?;
+    Ok(Reto { cadena, expira })
+}
+
+fn nonce_de(cadena: &str) -> Option<&str> {
+    cadena.split('|').find_map(|c| c.strip_prefix("NONCE "))
+}
+
+/// Marks the challenge used if it is ours, this session's, for this purpose, unaltered,
+/// unexpired and unused. Exactly one of two concurrent calls succeeds.
+pub async fn consumir(
+    bd: &Bd,
+    sesion_hash: &str,
+    proposito: Proposito,
+    cadena: &str,
+) -> Result<Result<(), ErrorReto>, sqlx::Error> {
+    let Some(nonce) = nonce_de(cadena) else {
+        return Ok(Err(ErrorReto::Desconocido));
+    };
+    let id_hash = secretos::huella(nonce);
+    let fila = sqlx::query(
+        "SELECT sesion_hash, proposito, cadena, expira, usado FROM retos WHERE id_hash = $1",
+    )
+    .bind(&id_hash)
+    .fetch_optional(bd)
+    .await?;
+    let Some(f) = fila else {
+        return Ok(Err(ErrorReto::Desconocido));
+    };
+    let (sesion, prop, guardada, expira, usado): (String, String, String, i64, Option<i64>) = (
+        f.try_get(0)?,
+        f.try_get(1)?,
+        f.try_get(2)?,
+        f.try_get(3)?,
+        f.try_get(4)?,
+    );
+    if sesion != sesion_hash || prop != proposito.as_str() || guardada != cadena {
+        return Ok(Err(ErrorReto::Desconocido));
+    }
+    if usado.is_some() {
+        return Ok(Err(ErrorReto::YaUsado));
+    }
+    let momento = ahora();
+    if momento > expira {
+        return Ok(Err(ErrorReto::Vencido));
+    }
+    let r = sqlx::query("UPDATE retos SET usado = $1 WHERE id_hash = $2 AND usado IS NULL")
+        .bind(momento)
+        .bind(&id_hash)
+        .execute(bd)
+        .await?;
+    Ok(if r.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(ErrorReto::YaUsado)
+    })
+}
+
+/// Drops challenges that can no longer be used.
+pub async fn purgar(bd: &Bd) -> sqlx::Result<u64> {
+    let r = sqlx::query("DELETE FROM retos WHERE expira < $1")
+        .bind(ahora() - 3600)
+        .execute(bd)
+        .await?;
+    Ok(r.rows_affected())
+}
