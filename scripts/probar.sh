@@ -7,8 +7,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/herramientas.sh"
 # One build, not kept for editing: incremental state would only fill the disk.
 export CARGO_INCREMENTAL=0
 
-echo "==> Formato"
+echo "==> Formato y clippy"
 cargo fmt --all -- --check
+cargo clippy -p efirma --all-targets -- -D warnings
+cargo clippy -p intercomunicacion --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> Pruebas de efirma"
 cargo test -p efirma

@@ -24,6 +24,18 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
     bd::migrar(&bd, &config.url_bd).await?;
     let secretos = Secretos::cargar(&config)?;
     let senuelo = tokio::task::spawn_blocking(cuentas::hash_senuelo).await?;
+    let directorio_anclas = config.anclas.clone().or_else(|| {
+        let demo = demo::carpeta_efirma(&config.datos).join("ca");
+        (config.modo == Modo::Demo && demo.is_dir()).then_some(demo)
+    });
+    let anclas = match directorio_anclas {
+        None => None,
+        Some(dir) => Some(
+            efirma::AlmacenConfianza::desde_directorio(&dir).map_err(|e| {
+                anyhow::anyhow!("anclas de confianza en {}: {}", dir.display(), e.mensaje())
+            })?,
+        ),
+    };
     Ok(Arc::new(Estado {
         sesiones: Sesiones::new(
             bd.clone(),
@@ -39,6 +51,7 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         clave_csrf: secretos.derivar("csrf"),
         pepper: secretos.derivar("credenciales"),
         senuelo,
+        anclas,
         bd,
         config,
     }))
@@ -71,9 +84,12 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
 
 pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
     let direccion = config.direccion();
+    if config.modo == Modo::Demo {
+        demo::sembrar_efirma(&config.datos).await?;
+    }
     let estado = preparar(config).await?;
     if estado.config.modo == Modo::Demo {
-        demo::sembrar(&estado).await?;
+        demo::sembrar_cuenta(&estado).await?;
     }
     let purga = estado.sesiones.clone();
     tokio::spawn(async move {

@@ -28,6 +28,9 @@ pub struct Configuracion {
     pub limite_ip_intentos: i64,
     /// Set by `cargo leptos watch`: allows the reload websocket in the CSP.
     pub recarga_en_vivo: bool,
+    /// Directory of the CA certificates e.firmas must chain to (`INTERCOM_ANCLAS`). The demo
+    /// uses the demo CA it generates.
+    pub anclas: Option<PathBuf>,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -71,6 +74,9 @@ impl Configuracion {
             Some(otro) => bail!("INTERCOM_MODO debe ser «demo» o «produccion», no «{otro}»"),
         };
         let datos = PathBuf::from(variable("INTERCOM_DATOS").unwrap_or_else(|| "data".into()));
+        if modo == Modo::Produccion && variable("INTERCOM_ANCLAS").is_none() {
+            bail!("en modo producción INTERCOM_ANCLAS (directorio de certificados de las AC del SAT) es obligatorio");
+        }
         let url_bd = match variable("DATABASE_URL") {
             Some(url) => url,
             None => format!(
@@ -104,6 +110,7 @@ impl Configuracion {
             bloqueo_ventana_seg: numero("INTERCOM_BLOQUEO_VENTANA_SEG", 15 * 60)?,
             limite_ip_intentos: numero("INTERCOM_LIMITE_IP_INTENTOS", 50)?,
             recarga_en_vivo: variable("LEPTOS_WATCH").is_some(),
+            anclas: variable("INTERCOM_ANCLAS").map(PathBuf::from),
         })
     }
 

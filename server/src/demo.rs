@@ -24,13 +24,15 @@ fn agregar_privado(ruta: &Path, texto: &str) -> anyhow::Result<()> {
     secretos::escribir_privado(ruta, contenido.as_bytes())
 }
 
-pub async fn sembrar(estado: &Estado) -> anyhow::Result<()> {
-    let carpeta = estado.config.datos.join("demo");
-    std::fs::create_dir_all(&carpeta)?;
-    let leeme = carpeta.join("LEEME.txt");
+fn leeme(datos: &Path) -> std::path::PathBuf {
+    datos.join("demo").join("LEEME.txt")
+}
 
-    let efirma = carpeta_efirma(&estado.config.datos);
+/// The demo PKI and FIEL (files only): before the server loads its trust anchors.
+pub async fn sembrar_efirma(datos: &Path) -> anyhow::Result<()> {
+    let efirma = carpeta_efirma(datos);
     if !efirma.join("fiel.cer").exists() {
+        std::fs::create_dir_all(&efirma)?;
         let contrasena = Zeroizing::new(secretos::token_aleatorio()[..10].to_owned());
         let ahora = crate::ahora();
         let jerarquia = tokio::task::spawn_blocking({
@@ -67,9 +69,14 @@ pub async fn sembrar(estado: &Estado) -> anyhow::Result<()> {
             efirma.join("fiel.key").display()
         );
         let _ = writeln!(texto, "  Contraseña de la e.firma: {}", contrasena.as_str());
-        agregar_privado(&leeme, &texto)?;
+        agregar_privado(&leeme(datos), &texto)?;
     }
+    Ok(())
+}
 
+/// The demo employer account, then the demo's instructions on the console.
+pub async fn sembrar_cuenta(estado: &Estado) -> anyhow::Result<()> {
+    let leeme = leeme(&estado.config.datos);
     if !cuentas::hay_cuentas(&estado.bd).await? {
         let contrasena = Zeroizing::new(format!("Demo-{}", &secretos::token_aleatorio()[..12]));
         cuentas::alta(

@@ -1,5 +1,7 @@
 //! What every request handler shares.
 
+use efirma::AlmacenConfianza;
+
 use crate::{bd::Bd, configuracion::Configuracion, limites::Limites, sesiones::Sesiones};
 
 pub struct Estado {
@@ -13,4 +15,7 @@ pub struct Estado {
     pub pepper: [u8; 32],
     /// argon2id hash nobody's password matches: the cost paid for unknown accounts.
     pub senuelo: String,
+    /// Trust anchors for e.firma chains; `None` when none are configured (every e.firma is then
+    /// refused with `anclas_no_disponibles`).
+    pub anclas: Option<AlmacenConfianza>,
 }

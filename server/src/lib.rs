@@ -19,6 +19,7 @@ pub mod retos;
 pub mod secretos;
 pub mod sesiones;
 pub mod telemetria;
+pub mod verificacion;
 
 /// Unix seconds now. The one place the server reads the clock.
 pub fn ahora() -> i64 {

@@ -15,10 +15,12 @@ fn linea<'a>(texto: &'a str, etiqueta: &str) -> &'a str {
 async fn la_demo_siembra_una_cuenta_y_una_efirma_aceptable_una_sola_vez() {
     let datos = tempfile::tempdir().unwrap();
     let variables = HashMap::from([("INTERCOM_DATOS", datos.path().display().to_string())]);
+    demo::sembrar_efirma(datos.path()).await.unwrap();
     let estado = arranque::preparar(Configuracion::desde(&variables).unwrap())
         .await
         .unwrap();
-    demo::sembrar(&estado).await.unwrap();
+    assert!(estado.anclas.is_some(), "la demo confía en su propia AC");
+    demo::sembrar_cuenta(&estado).await.unwrap();
 
     let leeme = std::fs::read_to_string(datos.path().join("demo/LEEME.txt")).unwrap();
     assert_eq!(
@@ -53,7 +55,8 @@ async fn la_demo_siembra_una_cuenta_y_una_efirma_aceptable_una_sola_vez() {
     );
 
     // A second start changes nothing.
-    demo::sembrar(&estado).await.unwrap();
+    demo::sembrar_efirma(datos.path()).await.unwrap();
+    demo::sembrar_cuenta(&estado).await.unwrap();
     assert_eq!(
         std::fs::read_to_string(datos.path().join("demo/LEEME.txt")).unwrap(),
         leeme

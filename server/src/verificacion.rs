@@ -1,0 +1,73 @@
+//! Server-side check of an e.firma signature over a challenge (DESIGN §4): the certificate is a
+//! FIEL (never a CSD), valid now, chains to a configured SAT anchor, belongs to the account's RFC
+//! and to the challenge; the signature (RSASSA-PSS/SHA-256) verifies; the challenge is this
+//! session's, unexpired and unused — and is spent by this attempt, whatever its outcome.
+
+use crate::{ahora, estado::Estado, retos};
+use app::error::ErrorApp;
+use efirma::{Algoritmo, Certificado};
+
+/// Largest `.cer` accepted, as in the browser.
+pub const CER_MAXIMO: usize = 64 * 1024;
+
+/// The Spanish message and stable code of an e.firma rejection, as a 422.
+pub fn rechazo(e: efirma::Error) -> ErrorApp {
+    ErrorApp::nuevo(422, e.codigo(), e.mensaje())
+}
+
+fn error_bd(e: sqlx::Error) -> ErrorApp {
+    tracing::error!(error = %e, "base de datos");
+    ErrorApp::no_disponible()
+}
+
+pub struct FirmaReto<'a> {
+    pub sesion_hash: &'a str,
+    pub proposito: retos::Proposito,
+    /// The RFC of the signed-in account.
+    pub rfc_cuenta: &'a str,
+    pub cer: &'a [u8],
+    pub cadena: &'a str,
+    pub firma: &'a [u8],
+}
+
+pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certificado, ErrorApp> {
+    match retos::consumir(&estado.bd, f.sesion_hash, f.proposito, f.cadena)
+        .await
+        .map_err(error_bd)?
+    {
+        Ok(()) => {}
+        Err(e) => return Err(ErrorApp::nuevo(409, e.codigo(), e.mensaje())),
+    }
+    if f.cer.len() > CER_MAXIMO {
+        return Err(rechazo(efirma::Error::ArchivoDemasiadoGrande));
+    }
+    let certificado = Certificado::parse(f.cer).map_err(rechazo)?;
+    let anclas = estado
+        .anclas
+        .as_ref()
+        .ok_or_else(|| rechazo(efirma::Error::AnclasNoDisponibles))?;
+    efirma::validar_efirma(&certificado, anclas, ahora()).map_err(rechazo)?;
+    let rfc = certificado.rfc().map(|r| r.as_str()).unwrap_or_default();
+    if rfc != f.rfc_cuenta {
+        return Err(ErrorApp::nuevo(
+            422,
+            "rfc_distinto",
+            &format!(
+                "La e.firma pertenece al RFC {rfc}, que no es el de tu cuenta ({}). Usa la e.firma de la empresa.",
+                f.rfc_cuenta
+            ),
+        ));
+    }
+    let anunciado = format!("|NO CERTIFICADO {}|", certificado.no_certificado());
+    if !f.cadena.contains(&anunciado) {
+        return Err(ErrorApp::nuevo(
+            409,
+            "reto_desconocido",
+            retos::ErrorReto::Desconocido.mensaje(),
+        ));
+    }
+    certificado
+        .verificar(f.cadena.as_bytes(), f.firma, Algoritmo::PssSha256)
+        .map_err(rechazo)?;
+    Ok(certificado)
+}
