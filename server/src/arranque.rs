@@ -8,6 +8,7 @@ use crate::{
     estado::Estado,
     limites::Limites,
     portal::PortalServidor,
+    revocacion::ClienteOcsp,
     secretos::Secretos,
     sesiones::Sesiones,
 };
@@ -51,10 +52,33 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         clave_csrf: secretos.derivar("csrf"),
         pepper: secretos.derivar("credenciales"),
         senuelo,
+        ocsp: cliente_ocsp(&config)?,
         anclas,
         bd,
         config,
     }))
+}
+
+fn cliente_ocsp(config: &Configuracion) -> anyhow::Result<Option<ClienteOcsp>> {
+    let Some(url) = config.ocsp_url.clone() else {
+        return Ok(None);
+    };
+    let responsable = match &config.ocsp_certificado {
+        None => None,
+        Some(ruta) => {
+            let der = std::fs::read(ruta)
+                .with_context(|| format!("no se pudo leer {}", ruta.display()))?;
+            Some(
+                efirma::Certificado::parse(&der)
+                    .map_err(|e| anyhow::anyhow!("{}: {}", ruta.display(), e.mensaje()))?,
+            )
+        }
+    };
+    Ok(Some(ClienteOcsp::nuevo(
+        url,
+        responsable,
+        config.ocsp_acepta_si_falla,
+    )?))
 }
 
 pub fn enrutador(estado: Arc<Estado>) -> Router {

@@ -31,6 +31,15 @@ pub struct Configuracion {
     /// Directory of the CA certificates e.firmas must chain to (`INTERCOM_ANCLAS`). The demo
     /// uses the demo CA it generates.
     pub anclas: Option<PathBuf>,
+    /// OCSP responder every e.firma is checked against (`INTERCOM_OCSP_URL`); none: no
+    /// revocation check (the demo's default).
+    pub ocsp_url: Option<String>,
+    /// The responder's own certificate, when it signs with one not issued by the CA
+    /// (`INTERCOM_OCSP_CERTIFICADO`, e.g. SAT's `ocsp.ac5_sat.cer`).
+    pub ocsp_certificado: Option<PathBuf>,
+    /// What an unreachable responder means (`INTERCOM_OCSP_SI_FALLA`): `rechazar` (the
+    /// default, and the only choice in production) or `aceptar`.
+    pub ocsp_acepta_si_falla: bool,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -77,6 +86,16 @@ impl Configuracion {
         if modo == Modo::Produccion && variable("INTERCOM_ANCLAS").is_none() {
             bail!("en modo producción INTERCOM_ANCLAS (directorio de certificados de las AC del SAT) es obligatorio");
         }
+        let ocsp_acepta_si_falla = match variable("INTERCOM_OCSP_SI_FALLA").as_deref() {
+            None | Some("rechazar") => false,
+            Some("aceptar") if modo == Modo::Demo => true,
+            Some("aceptar") => {
+                bail!("en modo producción una consulta OCSP fallida siempre rechaza")
+            }
+            Some(otro) => {
+                bail!("INTERCOM_OCSP_SI_FALLA debe ser «rechazar» o «aceptar», no «{otro}»")
+            }
+        };
         let url_bd = match variable("DATABASE_URL") {
             Some(url) => url,
             None => format!(
@@ -111,6 +130,9 @@ impl Configuracion {
             limite_ip_intentos: numero("INTERCOM_LIMITE_IP_INTENTOS", 50)?,
             recarga_en_vivo: variable("LEPTOS_WATCH").is_some(),
             anclas: variable("INTERCOM_ANCLAS").map(PathBuf::from),
+            ocsp_url: variable("INTERCOM_OCSP_URL"),
+            ocsp_certificado: variable("INTERCOM_OCSP_CERTIFICADO").map(PathBuf::from),
+            ocsp_acepta_si_falla,
         })
     }
 

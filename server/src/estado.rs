@@ -18,4 +18,6 @@ pub struct Estado {
     /// Trust anchors for e.firma chains; `None` when none are configured (every e.firma is then
     /// refused with `anclas_no_disponibles`).
     pub anclas: Option<AlmacenConfianza>,
+    /// Revocation check, when a responder is configured.
+    pub ocsp: Option<crate::revocacion::ClienteOcsp>,
 }

@@ -16,6 +16,7 @@ pub mod estado;
 pub mod limites;
 pub mod portal;
 pub mod retos;
+pub mod revocacion;
 pub mod secretos;
 pub mod sesiones;
 pub mod telemetria;

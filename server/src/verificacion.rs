@@ -1,5 +1,6 @@
 //! Server-side check of an e.firma signature over a challenge (DESIGN §4): the certificate is a
-//! FIEL (never a CSD), valid now, chains to a configured SAT anchor, belongs to the account's RFC
+//! FIEL (never a CSD), valid now, chains to a configured SAT anchor, not revoked (when an OCSP
+//! responder is configured), belongs to the account's RFC
 //! and to the challenge; the signature (RSASSA-PSS/SHA-256) verifies; the challenge is this
 //! session's, unexpired and unused — and is spent by this attempt, whatever its outcome.
 
@@ -47,6 +48,11 @@ pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certifi
         .as_ref()
         .ok_or_else(|| rechazo(efirma::Error::AnclasNoDisponibles))?;
     efirma::validar_efirma(&certificado, anclas, ahora()).map_err(rechazo)?;
+    if let Some(ocsp) = &estado.ocsp {
+        ocsp.verificar(&certificado, anclas, ahora())
+            .await
+            .map_err(rechazo)?;
+    }
     let rfc = certificado.rfc().map(|r| r.as_str()).unwrap_or_default();
     if rfc != f.rfc_cuenta {
         return Err(ErrorApp::nuevo(
