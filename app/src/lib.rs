@@ -7,6 +7,7 @@
 pub mod cliente;
 pub mod componentes;
 pub mod error;
+pub mod generacion;
 pub mod paginas;
 #[cfg(feature = "ssr")]
 pub mod servicios;

@@ -2,7 +2,11 @@
 //! behind a trait object, and the facts about the current request the server's middleware
 //! established (session, client address, CSRF token).
 
-use crate::{error::ErrorApp, sesion::Cuenta};
+use crate::{
+    error::ErrorApp,
+    generacion::{CredencialActiva, Solicitante},
+    sesion::Cuenta,
+};
 use async_trait::async_trait;
 use http::{header, HeaderValue};
 use leptos::prelude::*;
@@ -49,6 +53,29 @@ pub trait Portal: Send + Sync + 'static {
 
     /// The signed-in account.
     async fn cuenta(&self, sesion: &SesionActiva) -> Result<Cuenta, ErrorApp>;
+
+    /// The account's active employer credential, if any.
+    async fn credencial_activa(
+        &self,
+        sesion: &SesionActiva,
+    ) -> Result<Option<CredencialActiva>, ErrorApp>;
+
+    /// A single-use challenge for this session and e.firma.
+    async fn solicitar_reto(
+        &self,
+        sesion: &SesionActiva,
+        no_certificado: &str,
+    ) -> Result<String, ErrorApp>;
+
+    /// Checks the signed challenge (certificate and signature in base64).
+    async fn validar_efirma(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        certificado_b64: &str,
+        cadena: &str,
+        firma_b64: &str,
+    ) -> Result<Solicitante, ErrorApp>;
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;

@@ -13,6 +13,7 @@ pub mod credenciales;
 pub mod cuentas;
 pub mod demo;
 pub mod estado;
+pub mod generacion;
 pub mod limites;
 pub mod portal;
 pub mod retos;

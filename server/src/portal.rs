@@ -5,11 +5,13 @@ use crate::{
     auditoria::{self, Evento},
     cookies, cuentas,
     estado::Estado,
+    generacion,
     limites::{clave_ip, clave_nrp},
     secretos,
 };
 use app::{
     error::ErrorApp,
+    generacion::{CredencialActiva, Solicitante},
     servicios::{DatosIngreso, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
     validacion,
@@ -168,6 +170,40 @@ impl Portal for PortalServidor {
             .await
             .map_err(error_bd)?
             .ok_or_else(ErrorApp::sesion_requerida)
+    }
+
+    async fn credencial_activa(
+        &self,
+        sesion: &SesionActiva,
+    ) -> Result<Option<CredencialActiva>, ErrorApp> {
+        generacion::credencial_activa(&self.0, sesion).await
+    }
+
+    async fn solicitar_reto(
+        &self,
+        sesion: &SesionActiva,
+        no_certificado: &str,
+    ) -> Result<String, ErrorApp> {
+        generacion::solicitar_reto(&self.0, sesion, no_certificado).await
+    }
+
+    async fn validar_efirma(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        certificado_b64: &str,
+        cadena: &str,
+        firma_b64: &str,
+    ) -> Result<Solicitante, ErrorApp> {
+        generacion::validar_efirma(
+            &self.0,
+            peticion,
+            sesion,
+            certificado_b64,
+            cadena,
+            firma_b64,
+        )
+        .await
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {

@@ -1,0 +1,233 @@
+//! The "Generación de contraseña" server functions over HTTP, as the browser calls them, with
+//! SAT's real test FIEL signed natively (the browser signs the same bytes with WebCrypto).
+
+mod comun;
+
+use base64::{engine::general_purpose::STANDARD, Engine};
+use comun::{error_json, levantar_con, Navegador, CONTRASENA, CORREO, NRP};
+use efirma::{Algoritmo, Credencial};
+use sqlx::Row;
+
+fn sat(ruta: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/sat")
+        .join(ruta)
+}
+
+fn fiel() -> Credencial {
+    let leer = |r: &str| std::fs::read(sat(r)).unwrap();
+    Credencial::abrir(
+        &leer("EKU9003173C9/fiel.cer"),
+        &leer("EKU9003173C9/fiel.key"),
+        b"12345678a",
+    )
+    .unwrap()
+}
+
+async fn app() -> comun::AppPrueba {
+    levantar_con(&[("INTERCOM_ANCLAS", &sat("ca/pruebas").display().to_string())]).await
+}
+
+async fn reto(n: &mut Navegador, no_certificado: &str) -> reqwest::Response {
+    n.post_form(
+        "/api/generacion/reto",
+        &[("no_certificado", no_certificado)],
+    )
+    .await
+}
+
+async fn validar(n: &mut Navegador, cer: &[u8], cadena: &str, firma: &[u8]) -> reqwest::Response {
+    let (cer, firma) = (STANDARD.encode(cer), STANDARD.encode(firma));
+    n.post_form(
+        "/api/generacion/validar",
+        &[("certificado", &cer), ("cadena", cadena), ("firma", &firma)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn la_efirma_del_patron_se_valida_con_un_reto_firmado() {
+    let app = app().await;
+    let mut n = Navegador::new(&app);
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+    n.pagina("/portal/mis-tramites/servicios-de-intercomunicacion")
+        .await;
+
+    let estado = n.post_form("/api/generacion/estado", &[]).await;
+    assert_eq!(estado.status(), 200);
+    assert_eq!(
+        estado.text().await.unwrap(),
+        "null",
+        "sin credencial activa"
+    );
+
+    let fiel = fiel();
+    let r = reto(&mut n, fiel.certificado().no_certificado()).await;
+    assert_eq!(r.status(), 200);
+    let cadena: String = r.json().await.unwrap();
+    let firma = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
+        .unwrap();
+    let r = validar(&mut n, fiel.certificado().der(), &cadena, &firma).await;
+    assert_eq!(r.status(), 200);
+    let solicitante: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        solicitante["razon_social"],
+        "ESCUELA KEMPER URGATE SA DE CV"
+    );
+    assert_eq!(solicitante["rfc"], "EKU9003173C9");
+    assert_eq!(solicitante["nrp"], NRP);
+    assert_eq!(solicitante["no_certificado"], "30001000000500003415");
+
+    // The same signed challenge again: refused.
+    let (estado, cuerpo) =
+        error_json(validar(&mut n, fiel.certificado().der(), &cadena, &firma).await).await;
+    assert_eq!(
+        (estado, cuerpo["codigo"].as_str().unwrap()),
+        (409, "reto_usado")
+    );
+    assert_eq!(
+        cuerpo["mensaje"],
+        "Esta validación ya se usó. Vuelve a dar clic en Validar."
+    );
+
+    let eventos: Vec<(String, Option<String>)> = sqlx::query(
+        "SELECT evento, detalle FROM auditoria WHERE evento LIKE 'efirma_%' ORDER BY id",
+    )
+    .fetch_all(&app.estado.bd)
+    .await
+    .unwrap()
+    .iter()
+    .map(|f| (f.get(0), f.get(1)))
+    .collect();
+    assert_eq!(
+        eventos,
+        [
+            ("efirma_validada".into(), None),
+            ("efirma_rechazada".into(), Some("reto_usado".into()))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn cada_efirma_inaceptable_recibe_su_mensaje() {
+    let app = app().await;
+    let mut n = Navegador::new(&app);
+    n.ingresar(NRP, CORREO, CONTRASENA).await;
+    n.pagina("/portal/escritorio").await;
+    let fiel = fiel();
+    let no = fiel.certificado().no_certificado().to_owned();
+
+    for (archivo, codigo, estado) in [
+        ("EKU9003173C9/csd.cer", "csd_no_es_efirma", 422),
+        ("AAA010101AAA/fiel.cer", "certificado_vencido", 422),
+        ("no-sat/autofirmado.cer", "certificado_no_sat", 422),
+        ("EKU9003173C9/fiel.key", "no_es_certificado", 422),
+    ] {
+        let cadena: String = reto(&mut n, &no).await.json().await.unwrap();
+        let firma = fiel
+            .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
+            .unwrap();
+        let cer = std::fs::read(sat(archivo)).unwrap();
+        let (s, cuerpo) = error_json(validar(&mut n, &cer, &cadena, &firma).await).await;
+        assert_eq!(
+            (s, cuerpo["codigo"].as_str().unwrap()),
+            (estado, codigo),
+            "{archivo}"
+        );
+        assert!(!cuerpo["mensaje"].as_str().unwrap().is_empty());
+    }
+
+    // Malformed requests: a clear 4xx.
+    let (s, cuerpo) = error_json(reto(&mut n, "12345").await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (400, "solicitud_invalida")
+    );
+    let cadena: String = reto(&mut n, &no).await.json().await.unwrap();
+    let r = n
+        .post_form(
+            "/api/generacion/validar",
+            &[
+                ("certificado", "%%no-es-base64%%"),
+                ("cadena", &cadena),
+                ("firma", "AA=="),
+            ],
+        )
+        .await;
+    let (s, cuerpo) = error_json(r).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (400, "solicitud_invalida")
+    );
+    let enorme = "A".repeat(100 * 1024);
+    let r = n
+        .post_form(
+            "/api/generacion/validar",
+            &[
+                ("certificado", &enorme),
+                ("cadena", &cadena),
+                ("firma", "AA=="),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 413);
+}
+
+#[tokio::test]
+async fn la_efirma_de_otro_contribuyente_o_sin_sesion_no_sirve() {
+    let app = app().await;
+    servidor::cuentas::alta(
+        &app.estado.bd,
+        servidor::cuentas::NuevaCuenta {
+            nrp: "B1234567890".into(),
+            rfc: "AAA010101AAA".into(),
+            razon_social: "ACCEM SERVICIOS EMPRESARIALES SC".into(),
+            correo: "rh@accem.example".into(),
+            contrasena: zeroize::Zeroizing::new("Accem-Portal-2026".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let fiel = fiel();
+    let mut n = Navegador::new(&app);
+    n.ingresar("B1234567890", "rh@accem.example", "Accem-Portal-2026")
+        .await;
+    n.pagina("/portal/escritorio").await;
+    let cadena: String = reto(&mut n, fiel.certificado().no_certificado())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let firma = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
+        .unwrap();
+    let (s, cuerpo) =
+        error_json(validar(&mut n, fiel.certificado().der(), &cadena, &firma).await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (422, "rfc_distinto")
+    );
+    assert!(cuerpo["mensaje"]
+        .as_str()
+        .unwrap()
+        .starts_with("La e.firma pertenece al RFC EKU9003173C9"));
+
+    // Signed out, the challenge cannot be used from a new session either.
+    n.post_form("/api/cerrar-sesion", &[]).await;
+    n.pagina("/ingresar").await;
+    let (s, cuerpo) =
+        error_json(validar(&mut n, fiel.certificado().der(), &cadena, &firma).await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (401, "sesion_requerida")
+    );
+    n.ingresar(NRP, CORREO, CONTRASENA).await;
+    n.pagina("/portal/escritorio").await;
+    let (s, cuerpo) =
+        error_json(validar(&mut n, fiel.certificado().der(), &cadena, &firma).await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (409, "reto_desconocido")
+    );
+}
