@@ -8,6 +8,12 @@ use std::path::Path;
 
 pub type Bd = AnyPool;
 
+/// What a page is told when the database fails: the details go to the log only.
+pub fn indisponible(e: sqlx::Error) -> app::error::ErrorApp {
+    tracing::error!(error = %e, "base de datos");
+    app::error::ErrorApp::no_disponible()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Motor {
     Sqlite,

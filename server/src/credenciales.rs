@@ -107,16 +107,18 @@ pub async fn activa(bd: &Bd, cuenta_id: i64, rol: Rol) -> sqlx::Result<Option<Cr
     .bind(rol.as_str())
     .fetch_optional(bd)
     .await?;
-    fila.map(|f| {
-        Ok(Credencial {
-            id: f.try_get(0)?,
-            folio: f.try_get(1)?,
-            estado: f.try_get(2)?,
-            no_certificado: f.try_get(3)?,
-            emitida: f.try_get(4)?,
-        })
+    fila.as_ref().map(de_fila).transpose()
+}
+
+/// A credential from a row whose first columns are `id, folio, estado, no_certificado, emitida`.
+fn de_fila(f: &sqlx::any::AnyRow) -> sqlx::Result<Credencial> {
+    Ok(Credencial {
+        id: f.try_get(0)?,
+        folio: f.try_get(1)?,
+        estado: f.try_get(2)?,
+        no_certificado: f.try_get(3)?,
+        emitida: f.try_get(4)?,
     })
-    .transpose()
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -216,13 +218,7 @@ pub async fn verificar(
     if !coincide(pepper, contrasena, &esquema, &hash) {
         return Ok(None);
     }
-    Ok(Some(Credencial {
-        id: f.try_get(0)?,
-        folio: f.try_get(1)?,
-        estado: f.try_get(2)?,
-        no_certificado: f.try_get(3)?,
-        emitida: f.try_get(4)?,
-    }))
+    de_fila(&f).map(Some)
 }
 
 #[cfg(test)]

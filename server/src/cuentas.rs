@@ -128,6 +128,17 @@ pub async fn por_id(bd: &Bd, id: i64) -> sqlx::Result<Option<Cuenta>> {
     .transpose()
 }
 
+/// The account of a signed-in session, as pages need it.
+pub async fn de_sesion(
+    bd: &Bd,
+    sesion: &app::servicios::SesionActiva,
+) -> Result<Cuenta, app::error::ErrorApp> {
+    por_id(bd, sesion.cuenta_id)
+        .await
+        .map_err(crate::bd::indisponible)?
+        .ok_or_else(app::error::ErrorApp::sesion_requerida)
+}
+
 pub async fn hay_cuentas(bd: &Bd) -> sqlx::Result<bool> {
     Ok(sqlx::query("SELECT 1 FROM cuentas LIMIT 1")
         .fetch_optional(bd)

@@ -3,6 +3,7 @@
 
 use crate::{
     auditoria::{self, Evento},
+    bd,
     credenciales::{self, Rol},
     cuentas,
     estado::Estado,
@@ -13,21 +14,8 @@ use app::{
     error::ErrorApp,
     generacion::{CredencialActiva, Solicitante},
     servicios::{Peticion, SesionActiva},
-    sesion::Cuenta,
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
-
-fn error_bd(e: sqlx::Error) -> ErrorApp {
-    tracing::error!(error = %e, "base de datos");
-    ErrorApp::no_disponible()
-}
-
-async fn cuenta(estado: &Estado, sesion: &SesionActiva) -> Result<Cuenta, ErrorApp> {
-    cuentas::por_id(&estado.bd, sesion.cuenta_id)
-        .await
-        .map_err(error_bd)?
-        .ok_or_else(ErrorApp::sesion_requerida)
-}
 
 pub async fn credencial_activa(
     estado: &Estado,
@@ -35,7 +23,7 @@ pub async fn credencial_activa(
 ) -> Result<Option<CredencialActiva>, ErrorApp> {
     let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
         .await
-        .map_err(error_bd)?;
+        .map_err(bd::indisponible)?;
     Ok(activa.map(|c| CredencialActiva {
         folio: c.folio,
         emitida: c.emitida,
@@ -47,7 +35,7 @@ pub async fn solicitar_reto(
     sesion: &SesionActiva,
     no_certificado: &str,
 ) -> Result<String, ErrorApp> {
-    let cuenta = cuenta(estado, sesion).await?;
+    let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let reto = retos::emitir(
         &estado.bd,
         &sesion.id_hash,
@@ -57,7 +45,7 @@ pub async fn solicitar_reto(
         no_certificado,
     )
     .await
-    .map_err(error_bd)?;
+    .map_err(bd::indisponible)?;
     Ok(reto.cadena)
 }
 
@@ -77,7 +65,7 @@ pub async fn validar_efirma(
         })
     };
     let (cer, firma) = (decodificar(certificado_b64)?, decodificar(firma_b64)?);
-    let cuenta = cuenta(estado, sesion).await?;
+    let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let resultado = verificacion::verificar_reto(
         estado,
         FirmaReto {
@@ -106,7 +94,7 @@ pub async fn validar_efirma(
         },
     )
     .await
-    .map_err(error_bd)?;
+    .map_err(bd::indisponible)?;
     let certificado = resultado?;
     Ok(Solicitante {
         razon_social: cuenta.razon_social,

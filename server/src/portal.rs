@@ -3,7 +3,7 @@
 
 use crate::{
     auditoria::{self, Evento},
-    cookies, cuentas,
+    bd, cookies, cuentas,
     estado::Estado,
     generacion,
     limites::{clave_ip, clave_nrp},
@@ -21,11 +21,6 @@ use http::HeaderValue;
 use std::sync::Arc;
 
 pub struct PortalServidor(pub Arc<Estado>);
-
-fn error_bd(e: sqlx::Error) -> ErrorApp {
-    tracing::error!(error = %e, "base de datos");
-    ErrorApp::no_disponible()
-}
 
 fn datos_incorrectos() -> ErrorApp {
     ErrorApp::nuevo(
@@ -65,7 +60,7 @@ impl Portal for PortalServidor {
                         },
                     )
                     .await;
-                    r.map_err(error_bd)
+                    r.map_err(bd::indisponible)
                 }
             };
 
@@ -73,7 +68,7 @@ impl Portal for PortalServidor {
             .limites
             .espera(&clave_ip(&ip), e.limites.intentos_ip)
             .await
-            .map_err(error_bd)?
+            .map_err(bd::indisponible)?
         {
             auditar("ingreso_rechazado", None, Some("limite_por_direccion")).await?;
             return Err(ErrorApp::nuevo(
@@ -87,7 +82,7 @@ impl Portal for PortalServidor {
             .limites
             .espera(&clave_nrp(&nrp), e.limites.intentos)
             .await
-            .map_err(error_bd)?
+            .map_err(bd::indisponible)?
         {
             auditar("ingreso_rechazado", None, Some("nrp_bloqueado")).await?;
             let minutos = espera.div_ceil(60);
@@ -102,7 +97,9 @@ impl Portal for PortalServidor {
             .con_reintento(espera));
         }
 
-        let cuenta = cuentas::para_ingreso(&e.bd, &nrp).await.map_err(error_bd)?;
+        let cuenta = cuentas::para_ingreso(&e.bd, &nrp)
+            .await
+            .map_err(bd::indisponible)?;
         let (hash, cuenta) = match cuenta {
             Some(c) => (c.contrasena_hash.clone(), Some(c)),
             None => (e.senuelo.clone(), None),
@@ -118,7 +115,7 @@ impl Portal for PortalServidor {
             e.limites
                 .registrar_fallo(&[clave_nrp(&nrp), clave_ip(&ip)])
                 .await
-                .map_err(error_bd)?;
+                .map_err(bd::indisponible)?;
             auditar("ingreso_fallido", None, Some("datos_incorrectos")).await?;
             return Err(datos_incorrectos());
         };
@@ -126,15 +123,19 @@ impl Portal for PortalServidor {
         e.limites
             .olvidar(&clave_nrp(&nrp))
             .await
-            .map_err(error_bd)?;
+            .map_err(bd::indisponible)?;
         // Session rotation: whatever session this browser had ends here.
         if let Some(anterior) = &peticion.sesion {
             e.sesiones
                 .cerrar(&anterior.id_hash)
                 .await
-                .map_err(error_bd)?;
+                .map_err(bd::indisponible)?;
         }
-        let token = e.sesiones.abrir(cuenta.id, &ip).await.map_err(error_bd)?;
+        let token = e
+            .sesiones
+            .abrir(cuenta.id, &ip)
+            .await
+            .map_err(bd::indisponible)?;
         auditar("ingreso_exitoso", Some(cuenta.id), None).await?;
         Ok(vec![
             cookies::crear(cookies::SESION, &token, None),
@@ -145,7 +146,10 @@ impl Portal for PortalServidor {
     async fn cerrar_sesion(&self, peticion: &Peticion) -> Result<Vec<HeaderValue>, ErrorApp> {
         let e = &self.0;
         if let Some(sesion) = &peticion.sesion {
-            e.sesiones.cerrar(&sesion.id_hash).await.map_err(error_bd)?;
+            e.sesiones
+                .cerrar(&sesion.id_hash)
+                .await
+                .map_err(bd::indisponible)?;
             auditoria::registrar(
                 &e.bd,
                 Evento {
@@ -157,7 +161,7 @@ impl Portal for PortalServidor {
                 },
             )
             .await
-            .map_err(error_bd)?;
+            .map_err(bd::indisponible)?;
         }
         Ok(vec![
             cookies::borrar(cookies::SESION),
@@ -166,10 +170,7 @@ impl Portal for PortalServidor {
     }
 
     async fn cuenta(&self, sesion: &SesionActiva) -> Result<Cuenta, ErrorApp> {
-        cuentas::por_id(&self.0.bd, sesion.cuenta_id)
-            .await
-            .map_err(error_bd)?
-            .ok_or_else(ErrorApp::sesion_requerida)
+        cuentas::de_sesion(&self.0.bd, sesion).await
     }
 
     async fn credencial_activa(

@@ -4,7 +4,7 @@
 //! and to the challenge; the signature (RSASSA-PSS/SHA-256) verifies; the challenge is this
 //! session's, unexpired and unused — and is spent by this attempt, whatever its outcome.
 
-use crate::{ahora, estado::Estado, retos};
+use crate::{ahora, bd, estado::Estado, retos};
 use app::error::ErrorApp;
 use efirma::{Algoritmo, Certificado};
 
@@ -14,11 +14,6 @@ pub const CER_MAXIMO: usize = 64 * 1024;
 /// The Spanish message and stable code of an e.firma rejection, as a 422.
 pub fn rechazo(e: efirma::Error) -> ErrorApp {
     ErrorApp::nuevo(422, e.codigo(), e.mensaje())
-}
-
-fn error_bd(e: sqlx::Error) -> ErrorApp {
-    tracing::error!(error = %e, "base de datos");
-    ErrorApp::no_disponible()
 }
 
 pub struct FirmaReto<'a> {
@@ -34,7 +29,7 @@ pub struct FirmaReto<'a> {
 pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certificado, ErrorApp> {
     match retos::consumir(&estado.bd, f.sesion_hash, f.proposito, f.cadena)
         .await
-        .map_err(error_bd)?
+        .map_err(bd::indisponible)?
     {
         Ok(()) => {}
         Err(e) => return Err(ErrorApp::nuevo(409, e.codigo(), e.mensaje())),
