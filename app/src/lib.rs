@@ -23,6 +23,7 @@ use leptos_router::{
 
 use paginas::{
     acceso::Ingresar,
+    guia::GuiaGeneracion,
     inicio::Inicio,
     intercomunicacion::{
         Certificacion, GeneracionContrasena, Intercomunicacion, RelacionesConfianza,
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NoEncontrada>
                 <Route path=path!("/") view=Inicio />
                 <Route path=path!("/ingresar") view=Ingresar />
+                <Route path=path!("/guias/generacion-de-contrasena") view=GuiaGeneracion />
                 <ParentRoute path=path!("/portal") view=AreaPrivada>
                     <Route path=path!("") view=|| view! { <Redirect path="/portal/escritorio" /> } />
                     <Route path=path!("escritorio") view=Escritorio />

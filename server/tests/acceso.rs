@@ -409,3 +409,27 @@ async fn la_auditoria_registra_exitos_y_fallos_sin_secretos() {
     let todo = format!("{filas:?}");
     assert!(!todo.contains("una-contraseña-equivocada") && !todo.contains(CONTRASENA));
 }
+
+#[tokio::test]
+async fn la_guia_de_usuario_se_lee_sin_sesion_y_se_enlaza_desde_la_pestana() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    let (estado, html) = n.pagina("/guias/generacion-de-contrasena").await;
+    assert_eq!(estado, 200);
+    for titulo in [
+        "Guía de usuario para la generación de contraseña de los Servicios de Intercomunicación",
+        "1. Acceso al servicio",
+        "2. Generación de la contraseña",
+        "3. Cancelación de la contraseña",
+        "4. Recuperación de la contraseña",
+    ] {
+        assert!(html.contains(titulo), "falta {titulo}");
+    }
+    n.ingresar(NRP, CORREO, CONTRASENA).await;
+    let (_, html) = n
+        .pagina("/portal/mis-tramites/servicios-de-intercomunicacion")
+        .await;
+    assert!(html.contains(
+        r#"href="/guias/generacion-de-contrasena">Guía de usuario - Generación de contraseña</a>"#
+    ));
+}

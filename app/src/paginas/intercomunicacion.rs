@@ -39,6 +39,7 @@ pub fn Intercomunicacion() -> impl IntoView {
 pub fn GeneracionContrasena() -> impl IntoView {
     view! {
         <h2>"Generación de contraseña"</h2>
+        <p><a href="/guias/generacion-de-contrasena">"Guía de usuario - Generación de contraseña"</a></p>
         <p>"Aquí puedes generar tu contraseña para ingresar a los Servicios de Intercomunicación. Para realizar este trámite debes contar con tu e. Firma."</p>
     }
 }

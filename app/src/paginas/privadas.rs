@@ -139,7 +139,10 @@ pub fn Guias() -> impl IntoView {
         <Title text="Guías y videotecas" />
         <h1>"Guías y videotecas"</h1>
         <ul>
-            <li>"Guía de usuario para la generación de contraseña de los Servicios de Intercomunicación."</li>
+            <li>
+                <a href="/guias/generacion-de-contrasena">"Guía de usuario - Generación de contraseña"</a>
+                " de los Servicios de Intercomunicación."
+            </li>
         </ul>
     }
 }
