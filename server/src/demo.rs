@@ -53,6 +53,8 @@ pub async fn sembrar_efirma(datos: &Path) -> anyhow::Result<()> {
             )
         })?;
         jerarquia.escribir(&efirma)?;
+        // Absolute paths: the person reading this may be in another directory.
+        let efirma = std::fs::canonicalize(&efirma).unwrap_or(efirma);
         let mut texto = String::new();
         let _ = writeln!(
             texto,
