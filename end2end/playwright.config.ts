@@ -3,6 +3,7 @@ import { defineConfig } from "@playwright/test";
 // The real server (release build made by `cargo leptos build --release`) on a free-for-tests
 // loopback port, over a throwaway data directory, driven in Debian's chromium.
 const PUERTO = Number(process.env.E2E_PUERTO ?? 3100);
+const SMTP = Number(process.env.E2E_SMTP ?? 3125);
 
 export default defineConfig({
   testDir: "./tests",
@@ -28,12 +29,30 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `bash servidor.sh ${PUERTO}`,
-    url: `http://127.0.0.1:${PUERTO}/`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  // The suite's SMTP server, then two servers: "demo" (generated CA + openssl OCSP responder)
+  // and "sat" (SAT's test CAs), both delivering email to that SMTP server.
+  webServer: [
+    {
+      command: `node smtp.mjs ${SMTP}`,
+      port: SMTP,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `bash servidor.sh ${PUERTO} demo`,
+      url: `http://127.0.0.1:${PUERTO}/`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: `bash servidor.sh ${PUERTO + 1} sat`,
+      url: `http://127.0.0.1:${PUERTO + 1}/`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -16,6 +16,10 @@ command -v chromium >/dev/null || faltan+=(chromium)
 command -v openssl >/dev/null || faltan+=(openssl)
 command -v cc >/dev/null || faltan+=(build-essential)
 command -v pkg-config >/dev/null || faltan+=(pkg-config)
+# pdftotext reads the acuse PDFs in the tests; python3 (sqlite3) lets the browser tests look
+# into the server's database.
+command -v pdftotext >/dev/null || faltan+=(poppler-utils)
+command -v python3 >/dev/null || faltan+=(python3)
 if [ ${#faltan[@]} -gt 0 ]; then
   echo "==> Instalando paquetes de Debian: ${faltan[*]}"
   como_root apt-get update -qq

@@ -7,11 +7,14 @@
 pub mod cliente;
 pub mod componentes;
 pub mod error;
+pub mod fechas;
 pub mod generacion;
+pub mod navegador;
 pub mod paginas;
 #[cfg(feature = "ssr")]
 pub mod servicios;
 pub mod sesion;
+pub mod terminos;
 pub mod validacion;
 
 use leptos::prelude::*;
@@ -25,9 +28,8 @@ use paginas::{
     acceso::Ingresar,
     guia::GuiaGeneracion,
     inicio::Inicio,
-    intercomunicacion::{
-        Certificacion, GeneracionContrasena, Intercomunicacion, RelacionesConfianza,
-    },
+    generacion::GeneracionContrasena,
+    intercomunicacion::{Certificacion, Intercomunicacion, RelacionesConfianza},
     privadas::{AreaPrivada, CentroAtencion, Escritorio, Guias, MiCuenta, MisTramites, Valores},
     NoEncontrada,
 };

@@ -4,7 +4,7 @@
 
 use crate::{
     error::ErrorApp,
-    generacion::{CredencialActiva, Solicitante},
+    generacion::{CredencialActiva, Emision, Solicitud},
     sesion::Cuenta,
 };
 use async_trait::async_trait;
@@ -67,18 +67,33 @@ pub trait Portal: Send + Sync + 'static {
         no_certificado: &str,
     ) -> Result<String, ErrorApp>;
 
-    /// Checks the signed challenge (certificate and signature in base64).
+    /// Checks the signed challenge; answers with the requester and the cadena original to sign.
     async fn validar_efirma(
         &self,
         peticion: &Peticion,
         sesion: &SesionActiva,
-        certificado_b64: &str,
-        cadena: &str,
-        firma_b64: &str,
-    ) -> Result<Solicitante, ErrorApp>;
+        firma: FirmaRecibida<'_>,
+        reemplazar: bool,
+    ) -> Result<Solicitud, ErrorApp>;
+
+    /// Checks the signed cadena original and issues the credential, its acuse and its email.
+    async fn firmar_terminos(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        firma: FirmaRecibida<'_>,
+    ) -> Result<Emision, ErrorApp>;
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;
+}
+
+/// A signature as the browser sends it: the public certificate and the signature in base64,
+/// and the exact string signed.
+pub struct FirmaRecibida<'a> {
+    pub certificado_b64: &'a str,
+    pub cadena: &'a str,
+    pub firma_b64: &'a str,
 }
 
 pub type ServiciosPortal = Arc<dyn Portal>;

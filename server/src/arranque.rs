@@ -13,6 +13,9 @@ use crate::{
     sesiones::Sesiones,
 };
 use anyhow::Context;
+
+/// What the credential pepper is derived for (the server and the operator CLI must agree).
+pub const PROPOSITO_PEPPER: &str = "credenciales";
 use app::{servicios::ServiciosPortal, shell, App};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
@@ -50,7 +53,7 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
             config.limite_ip_intentos,
         ),
         clave_csrf: secretos.derivar("csrf"),
-        pepper: secretos.derivar("credenciales"),
+        pepper: secretos.derivar(PROPOSITO_PEPPER),
         senuelo,
         ocsp: cliente_ocsp(&config)?,
         anclas,

@@ -2,7 +2,7 @@
 //! what, when (UTC Unix seconds), from where. It never holds a secret: callers pass only
 //! identifiers that were already validated.
 
-use crate::{ahora, bd::Bd};
+use crate::ahora;
 
 pub struct Evento<'a> {
     pub evento: &'a str,
@@ -13,7 +13,12 @@ pub struct Evento<'a> {
     pub detalle: Option<&'a str>,
 }
 
-pub async fn registrar(bd: &Bd, e: Evento<'_>) -> sqlx::Result<()> {
+/// Records an event through the pool, or inside the caller's transaction (`&mut *tx`) so that
+/// it commits with the change it describes.
+pub async fn registrar<'c, E>(ejecutor: E, e: Evento<'_>) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     sqlx::query(
         "INSERT INTO auditoria (momento, evento, cuenta_id, sujeto, ip, detalle) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -23,7 +28,7 @@ pub async fn registrar(bd: &Bd, e: Evento<'_>) -> sqlx::Result<()> {
     .bind(e.sujeto)
     .bind(e.ip)
     .bind(e.detalle)
-    .execute(bd)
+    .execute(ejecutor)
     .await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The command line: `servir` (the default), `migrar`, `cuentas alta`. Made for scripts: flags
 //! instead of prompts, messages on stderr, exit status 0 only on success (2 for bad input).
 
-use crate::{arranque, bd, configuracion::Configuracion, cuentas, telemetria};
+use crate::{arranque, bd, configuracion::Configuracion, credenciales, cuentas, telemetria};
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
 use zeroize::Zeroizing;
@@ -33,6 +33,42 @@ enum Orden {
         #[command(subcommand)]
         orden: OrdenEfirma,
     },
+    /// Contraseñas de los Servicios de Intercomunicación.
+    Credenciales {
+        #[command(subcommand)]
+        orden: OrdenCredenciales,
+    },
+    /// Datos de demostración.
+    Demo {
+        #[command(subcommand)]
+        orden: OrdenDemo,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdenCredenciales {
+    /// Comprueba una contraseña contra la credencial activa de un NRP. Termina con 0 y muestra
+    /// el folio si es válida; con 1 si no lo es.
+    Verificar {
+        #[arg(long)]
+        nrp: String,
+        /// patron o desarrollador.
+        #[arg(long, default_value = "patron")]
+        rol: String,
+        /// Archivo cuya primera línea es la contraseña.
+        #[arg(long = "contrasena-archivo", conflicts_with = "contrasena_stdin")]
+        contrasena_archivo: Option<PathBuf>,
+        /// Lee la contraseña de la primera línea de la entrada estándar.
+        #[arg(long = "contrasena-stdin")]
+        contrasena_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdenDemo {
+    /// Genera (si falta) la AC y la e.firma de demostración en el directorio de datos y muestra
+    /// dónde quedaron.
+    Efirma,
 }
 
 #[derive(Subcommand)]
@@ -81,6 +117,8 @@ enum OrdenCuentas {
 enum Fallo {
     Entrada(String),
     Sistema(anyhow::Error),
+    /// The answer is "no" (exit 1), as for a credential that does not verify.
+    Rechazo(String),
 }
 
 impl From<anyhow::Error> for Fallo {
@@ -117,6 +155,14 @@ pub fn ejecutar() -> ExitCode {
             Orden::Servir => arranque::servir(config).await.map_err(Fallo::from),
             Orden::Migrar => migrar(&config).await,
             Orden::Cuentas { orden } => cuentas_cmd(&config, orden).await,
+            Orden::Credenciales { orden } => credenciales_cmd(&config, orden).await,
+            Orden::Demo {
+                orden: OrdenDemo::Efirma,
+            } => {
+                crate::demo::sembrar_efirma(&config.datos).await?;
+                println!("{}", crate::demo::carpeta_efirma(&config.datos).display());
+                Ok(())
+            }
             Orden::Efirma { .. } => unreachable!("atendida antes de configurar"),
         }
     });
@@ -128,6 +174,10 @@ pub fn ejecutar() -> ExitCode {
         }
         Err(Fallo::Sistema(e)) => {
             eprintln!("Error: {e:#}");
+            ExitCode::FAILURE
+        }
+        Err(Fallo::Rechazo(m)) => {
+            eprintln!("{m}");
             ExitCode::FAILURE
         }
     }
@@ -227,6 +277,46 @@ fn leer_contrasena(archivo: Option<PathBuf>, stdin: bool) -> Result<Zeroizing<St
     Ok(Zeroizing::new(
         contenido.lines().next().unwrap_or_default().to_owned(),
     ))
+}
+
+async fn credenciales_cmd(config: &Configuracion, orden: OrdenCredenciales) -> Result<(), Fallo> {
+    let OrdenCredenciales::Verificar {
+        nrp,
+        rol,
+        contrasena_archivo,
+        contrasena_stdin,
+    } = orden;
+    let rol = match rol.as_str() {
+        "patron" => credenciales::Rol::Patron,
+        "desarrollador" => credenciales::Rol::Desarrollador,
+        otro => {
+            return Err(Fallo::Entrada(format!(
+                "--rol debe ser patron o desarrollador, no «{otro}»"
+            )))
+        }
+    };
+    let contrasena = leer_contrasena(contrasena_archivo, contrasena_stdin)?;
+    let secretos = crate::secretos::Secretos::cargar(config)?;
+    let pepper = secretos.derivar(crate::arranque::PROPOSITO_PEPPER);
+    let bd = bd::conectar(&config.url_bd).await?;
+    bd::migrar(&bd, &config.url_bd).await?;
+    let cuenta = cuentas::para_ingreso(&bd, &nrp)
+        .await
+        .map_err(|e| Fallo::Sistema(e.into()))?
+        .ok_or_else(|| Fallo::Entrada(format!("No existe una cuenta con el NRP {nrp}.")))?;
+    match credenciales::verificar(&bd, &pepper, cuenta.id, rol, &contrasena)
+        .await
+        .map_err(|e| Fallo::Sistema(e.into()))?
+    {
+        Some(c) => {
+            println!("{}", c.folio);
+            eprintln!("La contraseña es válida (folio {}).", c.folio);
+            Ok(())
+        }
+        None => Err(Fallo::Rechazo(
+            "La contraseña no corresponde a una credencial activa de ese NRP.".into(),
+        )),
+    }
 }
 
 async fn cuentas_cmd(config: &Configuracion, orden: OrdenCuentas) -> Result<(), Fallo> {

@@ -1,10 +1,13 @@
 //! The services behind the "Generación de contraseña" tab: the tab's state, e.firma challenges
-//! and their verification, each attempt audited.
+//! and their verification, and the signature of the Terms that issues the credential — each
+//! attempt audited.
 
 use crate::{
+    acuse, ahora,
     auditoria::{self, Evento},
     bd,
-    credenciales::{self, Rol},
+    correo,
+    credenciales::{self, ErrorEmision, Rol},
     cuentas,
     estado::Estado,
     retos::{self, Proposito},
@@ -12,9 +15,13 @@ use crate::{
 };
 use app::{
     error::ErrorApp,
-    generacion::{CredencialActiva, Solicitante},
-    servicios::{Peticion, SesionActiva},
+    fechas,
+    generacion::{CadenaOriginal, CredencialActiva, Emision, Solicitante, Solicitud, TRAMITE_GENERACION},
+    servicios::{FirmaRecibida, Peticion, SesionActiva},
+    sesion::Cuenta,
+    terminos,
 };
+use efirma::{Algoritmo, Certificado};
 use base64::{engine::general_purpose::STANDARD, Engine};
 
 pub async fn credencial_activa(
@@ -49,39 +56,58 @@ pub async fn solicitar_reto(
     Ok(reto.cadena)
 }
 
-pub async fn validar_efirma(
+fn decodificar(b64: &str) -> Result<Vec<u8>, ErrorApp> {
+    STANDARD.decode(b64.trim()).map_err(|_| {
+        ErrorApp::solicitud_invalida(
+            "Los datos de la e.firma llegaron incompletos. Vuelve a dar clic en Validar.",
+        )
+    })
+}
+
+fn ya_activa(folio: &str) -> ErrorApp {
+    ErrorApp::nuevo(
+        409,
+        "contrasena_activa",
+        &format!(
+            "Ya tienes una contraseña activa (folio {folio}). Para generar otra elige Generar una nueva contraseña: la actual dejará de funcionar."
+        ),
+    )
+}
+
+/// Checks a signature made by the e.firma and records the attempt in the audit log, whatever
+/// its outcome.
+async fn verificar_auditado(
     estado: &Estado,
     peticion: &Peticion,
     sesion: &SesionActiva,
-    certificado_b64: &str,
-    cadena: &str,
-    firma_b64: &str,
-) -> Result<Solicitante, ErrorApp> {
-    let decodificar = |b64: &str| {
-        STANDARD.decode(b64.trim()).map_err(|_| {
-            ErrorApp::solicitud_invalida(
-                "Los datos de la e.firma llegaron incompletos. Vuelve a dar clic en Validar.",
-            )
-        })
-    };
-    let (cer, firma) = (decodificar(certificado_b64)?, decodificar(firma_b64)?);
-    let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
+    cuenta: &Cuenta,
+    firma: &FirmaRecibida<'_>,
+    proposito: Proposito,
+    algoritmo: Algoritmo,
+) -> Result<Certificado, ErrorApp> {
+    let (cer, bytes_firma) = (
+        decodificar(firma.certificado_b64)?,
+        decodificar(firma.firma_b64)?,
+    );
     let resultado = verificacion::verificar_reto(
         estado,
         FirmaReto {
             sesion_hash: &sesion.id_hash,
-            proposito: Proposito::GenerarContrasena,
+            proposito,
             rfc_cuenta: &cuenta.rfc,
             cer: &cer,
-            cadena,
-            firma: &firma,
+            cadena: firma.cadena,
+            firma: &bytes_firma,
+            algoritmo,
         },
     )
     .await;
     let ip = peticion.ip.to_string();
-    let (evento, detalle) = match &resultado {
-        Ok(_) => ("efirma_validada", None),
-        Err(e) => ("efirma_rechazada", Some(e.codigo.as_str())),
+    let (evento, detalle) = match (&resultado, proposito) {
+        (Ok(_), Proposito::FirmaTerminos) => ("terminos_firmados", None),
+        (Ok(_), _) => ("efirma_validada", None),
+        (Err(e), Proposito::FirmaTerminos) => ("firma_rechazada", Some(e.codigo.as_str())),
+        (Err(e), _) => ("efirma_rechazada", Some(e.codigo.as_str())),
     };
     auditoria::registrar(
         &estado.bd,
@@ -95,11 +121,205 @@ pub async fn validar_efirma(
     )
     .await
     .map_err(bd::indisponible)?;
-    let certificado = resultado?;
-    Ok(Solicitante {
-        razon_social: cuenta.razon_social,
-        rfc: cuenta.rfc,
-        nrp: cuenta.nrp,
-        no_certificado: certificado.no_certificado().to_owned(),
+    resultado
+}
+
+/// Step 2: the signed challenge. On success, the cadena original of the trámite to sign — a
+/// single-use string bound to this session, like a challenge.
+pub async fn validar_efirma(
+    estado: &Estado,
+    peticion: &Peticion,
+    sesion: &SesionActiva,
+    firma: FirmaRecibida<'_>,
+    reemplazar: bool,
+) -> Result<Solicitud, ErrorApp> {
+    let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
+    let certificado = verificar_auditado(
+        estado,
+        peticion,
+        sesion,
+        &cuenta,
+        &firma,
+        Proposito::GenerarContrasena,
+        Algoritmo::PssSha256,
+    )
+    .await?;
+    let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+        .await
+        .map_err(bd::indisponible)?;
+    let reemplaza = match (activa, reemplazar) {
+        (Some(a), false) => return Err(ya_activa(&a.folio)),
+        (Some(a), true) => a.folio,
+        (None, _) => String::new(),
+    };
+    let sha = terminos::sha256_hex(terminos::TEXTO_PATRON);
+    let reto = retos::emitir_con(
+        &estado.bd,
+        &sesion.id_hash,
+        Proposito::FirmaTerminos,
+        |nonce, momento| {
+            CadenaOriginal {
+                tramite: TRAMITE_GENERACION,
+                rol: "PATRON",
+                nrp: &retos::campo(&cuenta.nrp),
+                rfc: &retos::campo(&cuenta.rfc),
+                razon_social: &retos::campo(&cuenta.razon_social),
+                no_certificado: certificado.no_certificado(),
+                terminos_version: terminos::VERSION_PATRON,
+                terminos_sha256: &sha,
+                fecha: &fechas::rfc3339_utc(momento),
+                reemplaza: &reemplaza,
+                nonce,
+            }
+            .escribir()
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    Ok(Solicitud {
+        solicitante: Solicitante {
+            razon_social: cuenta.razon_social,
+            rfc: cuenta.rfc,
+            nrp: cuenta.nrp,
+            no_certificado: certificado.no_certificado().to_owned(),
+        },
+        cadena_original: reto.cadena,
+    })
+}
+
+/// Step 3: the signed cadena original. In one transaction: the credential (replacing the active
+/// one only if the signed document says so), the sealed acuse, the audit rows and the email
+/// carrying the password — all of it, or none.
+pub async fn firmar_terminos(
+    estado: &Estado,
+    peticion: &Peticion,
+    sesion: &SesionActiva,
+    firma: FirmaRecibida<'_>,
+) -> Result<Emision, ErrorApp> {
+    let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
+    let certificado = verificar_auditado(
+        estado,
+        peticion,
+        sesion,
+        &cuenta,
+        &firma,
+        Proposito::FirmaTerminos,
+        Algoritmo::Pkcs1v15Sha256,
+    )
+    .await?;
+    // Ours, unaltered (checked when the challenge was spent): it parses.
+    let documento = CadenaOriginal::leer(firma.cadena).ok_or_else(ErrorApp::interno)?;
+    let ip = peticion.ip.to_string();
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    let momento = ahora();
+    if !documento.reemplaza.is_empty() {
+        let r = sqlx::query(
+            "UPDATE credenciales SET estado = 'reemplazada', terminada = $1 WHERE cuenta_id = $2 AND rol = $3 AND folio = $4 AND estado = 'activa'",
+        )
+        .bind(momento)
+        .bind(sesion.cuenta_id)
+        .bind(Rol::Patron.as_str())
+        .bind(documento.reemplaza)
+        .execute(&mut *tx)
+        .await
+        .map_err(bd::indisponible)?;
+        if r.rows_affected() != 1 {
+            return Err(ErrorApp::nuevo(
+                409,
+                "contrasena_ya_reemplazada",
+                "La contraseña que ibas a reemplazar ya no está activa (se canceló o se reemplazó en otra ventana). Revisa el estado de tu contraseña.",
+            ));
+        }
+        auditoria::registrar(
+            &mut *tx,
+            Evento {
+                evento: "credencial_reemplazada",
+                cuenta_id: Some(sesion.cuenta_id),
+                sujeto: Some(&cuenta.nrp),
+                ip: &ip,
+                detalle: Some(documento.reemplaza),
+            },
+        )
+        .await
+        .map_err(bd::indisponible)?;
+    }
+    let (credencial, contrasena) = match credenciales::emitir(
+        &mut tx,
+        &estado.pepper,
+        sesion.cuenta_id,
+        Rol::Patron,
+        certificado.no_certificado(),
+        false,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(ErrorEmision::YaActiva) => {
+            drop(tx);
+            let folio = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+                .await
+                .map_err(bd::indisponible)?
+                .map(|c| c.folio)
+                .unwrap_or_default();
+            return Err(ya_activa(&folio));
+        }
+        Err(ErrorEmision::Bd(e)) => {
+            tracing::error!(error = %e, "emisión de credencial");
+            return Err(ErrorApp::no_disponible());
+        }
+    };
+    acuse::guardar(
+        &mut tx,
+        &estado.sellador,
+        acuse::DatosAcuse {
+            folio: credencial.folio.clone(),
+            cuenta_id: sesion.cuenta_id,
+            rol: Rol::Patron.as_str().into(),
+            nrp: cuenta.nrp.clone(),
+            rfc: cuenta.rfc.clone(),
+            razon_social: cuenta.razon_social.clone(),
+            no_certificado: certificado.no_certificado().to_owned(),
+            certificado_der: certificado.der().to_vec(),
+            terminos_version: documento.terminos_version.to_owned(),
+            terminos_sha256: documento.terminos_sha256.to_owned(),
+            cadena_original: firma.cadena.to_owned(),
+            sello: firma.firma_b64.trim().to_owned(),
+            emitido: credencial.emitida,
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    let (asunto, cuerpo) =
+        correo::contrasena_generada(&credencial.folio, &cuenta.rfc, &cuenta.razon_social);
+    correo::encolar(
+        &mut tx,
+        &estado.cofre,
+        correo::Mensaje {
+            para: &cuenta.correo,
+            asunto: &asunto,
+            cuerpo: &cuerpo,
+            secreto: Some(contrasena.exponer()),
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    drop(contrasena);
+    auditoria::registrar(
+        &mut *tx,
+        Evento {
+            evento: "credencial_emitida",
+            cuenta_id: Some(sesion.cuenta_id),
+            sujeto: Some(&cuenta.nrp),
+            ip: &ip,
+            detalle: Some(&credencial.folio),
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    tx.commit().await.map_err(bd::indisponible)?;
+    estado.avisar_correo();
+    Ok(Emision {
+        folio: credencial.folio,
+        emitida: credencial.emitida,
     })
 }

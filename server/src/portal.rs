@@ -11,8 +11,8 @@ use crate::{
 };
 use app::{
     error::ErrorApp,
-    generacion::{CredencialActiva, Solicitante},
-    servicios::{DatosIngreso, Peticion, Portal, SesionActiva},
+    generacion::{CredencialActiva, Emision, Solicitud},
+    servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
     validacion,
 };
@@ -192,19 +192,19 @@ impl Portal for PortalServidor {
         &self,
         peticion: &Peticion,
         sesion: &SesionActiva,
-        certificado_b64: &str,
-        cadena: &str,
-        firma_b64: &str,
-    ) -> Result<Solicitante, ErrorApp> {
-        generacion::validar_efirma(
-            &self.0,
-            peticion,
-            sesion,
-            certificado_b64,
-            cadena,
-            firma_b64,
-        )
-        .await
+        firma: FirmaRecibida<'_>,
+        reemplazar: bool,
+    ) -> Result<Solicitud, ErrorApp> {
+        generacion::validar_efirma(&self.0, peticion, sesion, firma, reemplazar).await
+    }
+
+    async fn firmar_terminos(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        firma: FirmaRecibida<'_>,
+    ) -> Result<Emision, ErrorApp> {
+        generacion::firmar_terminos(&self.0, peticion, sesion, firma).await
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {

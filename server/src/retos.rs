@@ -12,6 +12,8 @@ pub const VIGENCIA_SEG: i64 = 5 * 60;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Proposito {
     GenerarContrasena,
+    /// The cadena original of a trámite, signed as the applicant's sello.
+    FirmaTerminos,
     RelacionConfianza,
 }
 
@@ -19,6 +21,7 @@ impl Proposito {
     pub fn as_str(self) -> &'static str {
         match self {
             Proposito::GenerarContrasena => "GENERACION DE CONTRASENA",
+            Proposito::FirmaTerminos => "FIRMA DE TERMINOS",
             Proposito::RelacionConfianza => "RELACION DE CONFIANZA",
         }
     }
@@ -36,6 +39,8 @@ pub enum ErrorReto {
     Desconocido,
     Vencido,
     YaUsado,
+    /// Ours and this session's, but the string signed is not the one issued (altered Terms).
+    Alterado,
 }
 
 impl ErrorReto {
@@ -44,6 +49,7 @@ impl ErrorReto {
             ErrorReto::Desconocido => "reto_desconocido",
             ErrorReto::Vencido => "reto_vencido",
             ErrorReto::YaUsado => "reto_usado",
+            ErrorReto::Alterado => "documento_alterado",
         }
     }
 
@@ -56,12 +62,15 @@ impl ErrorReto {
                 "La validación tardó demasiado y caducó. Vuelve a dar clic en Validar."
             }
             ErrorReto::YaUsado => "Esta validación ya se usó. Vuelve a dar clic en Validar.",
+            ErrorReto::Alterado => {
+                "Lo firmado no coincide con los Términos y condiciones que se te mostraron; no se emitió ninguna contraseña. Vuelve a iniciar el trámite."
+            }
         }
     }
 }
 
 /// Whatever part of the string is given, it is kept printable and free of the delimiter.
-fn campo(valor: &str) -> String {
+pub fn campo(valor: &str) -> String {
     valor
         .chars()
         .filter(|c| !c.is_control() && *c != '|')
@@ -77,17 +86,32 @@ pub async fn emitir(
     rfc: &str,
     no_certificado: &str,
 ) -> sqlx::Result<Reto> {
+    emitir_con(bd, sesion_hash, proposito, |nonce, momento| {
+        format!(
+            "||INFONAVIT|SERVICIOS DE INTERCOMUNICACION|{}|NRP {}|RFC {}|NO CERTIFICADO {}|NONCE {}|EMITIDO {}||",
+            proposito.as_str(),
+            campo(nrp),
+            campo(rfc),
+            campo(no_certificado),
+            nonce,
+            momento
+        )
+    })
+    .await
+}
+
+/// Issues a string to sign built by `armar` from a fresh nonce and the current time; the nonce
+/// must appear in it (as a `NONCE …` field, or as the last field of a cadena original).
+pub async fn emitir_con(
+    bd: &Bd,
+    sesion_hash: &str,
+    proposito: Proposito,
+    armar: impl FnOnce(&str, i64) -> String,
+) -> sqlx::Result<Reto> {
     let nonce = secretos::token_aleatorio();
     let momento = ahora();
-    let cadena = format!(
-        "||INFONAVIT|SERVICIOS DE INTERCOMUNICACION|{}|NRP {}|RFC {}|NO CERTIFICADO {}|NONCE {}|EMITIDO {}||",
-        proposito.as_str(),
-        campo(nrp),
-        campo(rfc),
-        campo(no_certificado),
-        nonce,
-        momento
-    );
+    let cadena = armar(&nonce, momento);
+    debug_assert_eq!(nonce_de(&cadena), Some(nonce.as_str()));
     let expira = momento + VIGENCIA_SEG;
     sqlx::query(
         "INSERT INTO retos (id_hash, sesion_hash, proposito, cadena, creado, expira) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -104,7 +128,10 @@ pub async fn emitir(
 }
 
 fn nonce_de(cadena: &str) -> Option<&str> {
-    cadena.split('|').find_map(|c| c.strip_prefix("NONCE "))
+    cadena
+        .split('|')
+        .find_map(|c| c.strip_prefix("NONCE "))
+        .or_else(|| app::generacion::CadenaOriginal::leer(cadena).map(|c| c.nonce))
 }
 
 /// Marks the challenge used if it is ours, this session's, for this purpose, unaltered,
@@ -135,8 +162,11 @@ pub async fn consumir(
         f.try_get(3)?,
         f.try_get(4)?,
     );
-    if sesion != sesion_hash || prop != proposito.as_str() || guardada != cadena {
+    if sesion != sesion_hash || prop != proposito.as_str() {
         return Ok(Err(ErrorReto::Desconocido));
+    }
+    if guardada != cadena {
+        return Ok(Err(ErrorReto::Alterado));
     }
     if usado.is_some() {
         return Ok(Err(ErrorReto::YaUsado));

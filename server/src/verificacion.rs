@@ -24,6 +24,9 @@ pub struct FirmaReto<'a> {
     pub cer: &'a [u8],
     pub cadena: &'a str,
     pub firma: &'a [u8],
+    /// PSS for challenges, PKCS#1 v1.5 for the sello over a cadena original (DESIGN §4: the SAT
+    /// convention, verifiable with `openssl dgst -sha256 -verify`).
+    pub algoritmo: Algoritmo,
 }
 
 pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certificado, ErrorApp> {
@@ -32,6 +35,9 @@ pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certifi
         .map_err(bd::indisponible)?
     {
         Ok(()) => {}
+        Err(e @ retos::ErrorReto::Alterado) => {
+            return Err(ErrorApp::nuevo(422, e.codigo(), e.mensaje()))
+        }
         Err(e) => return Err(ErrorApp::nuevo(409, e.codigo(), e.mensaje())),
     }
     if f.cer.len() > CER_MAXIMO {
@@ -59,8 +65,14 @@ pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certifi
             ),
         ));
     }
-    let anunciado = format!("|NO CERTIFICADO {}|", certificado.no_certificado());
-    if !f.cadena.contains(&anunciado) {
+    let anunciado = match f.proposito {
+        retos::Proposito::FirmaTerminos => app::generacion::CadenaOriginal::leer(f.cadena)
+            .is_some_and(|c| c.no_certificado == certificado.no_certificado()),
+        _ => f
+            .cadena
+            .contains(&format!("|NO CERTIFICADO {}|", certificado.no_certificado())),
+    };
+    if !anunciado {
         return Err(ErrorApp::nuevo(
             409,
             "reto_desconocido",
@@ -68,7 +80,7 @@ pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certifi
         ));
     }
     certificado
-        .verificar(f.cadena.as_bytes(), f.firma, Algoritmo::PssSha256)
+        .verificar(f.cadena.as_bytes(), f.firma, f.algoritmo)
         .map_err(rechazo)?;
     Ok(certificado)
 }

@@ -166,7 +166,7 @@ async fn un_reto_sirve_una_sola_vez_a_su_sesion_para_su_proposito() {
             .await
             .unwrap()
     };
-    // Another session, another purpose, an altered string: unknown, and still usable after.
+    // Another session, another purpose: unknown; an altered string: altered. Still usable after.
     assert_eq!(
         consumir(
             "sesion-b",
@@ -188,7 +188,7 @@ async fn un_reto_sirve_una_sola_vez_a_su_sesion_para_su_proposito() {
     let alterada = reto.cadena.replace("RFC EKU9003173C9", "RFC XAXX010101000");
     assert_eq!(
         consumir("sesion-a", Proposito::GenerarContrasena, alterada).await,
-        Err(ErrorReto::Desconocido)
+        Err(ErrorReto::Alterado)
     );
     assert_eq!(
         consumir(

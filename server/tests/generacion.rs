@@ -31,7 +31,7 @@ async fn app() -> comun::AppPrueba {
 async fn reto(n: &mut Navegador, no_certificado: &str) -> reqwest::Response {
     n.post_form(
         "/api/generacion/reto",
-        &[("no_certificado", no_certificado)],
+        &[("no_certificado", no_certificado), ("acepto_terminos", "true")],
     )
     .await
 }
@@ -70,7 +70,12 @@ async fn la_efirma_del_patron_se_valida_con_un_reto_firmado() {
         .unwrap();
     let r = validar(&mut n, fiel.certificado().der(), &cadena, &firma).await;
     assert_eq!(r.status(), 200);
-    let solicitante: serde_json::Value = r.json().await.unwrap();
+    let solicitud: serde_json::Value = r.json().await.unwrap();
+    let solicitante = &solicitud["solicitante"];
+    assert!(solicitud["cadena_original"]
+        .as_str()
+        .unwrap()
+        .starts_with("||1.0|GENERACION DE CONTRASENA|PATRON|Y5412345108|EKU9003173C9|ESCUELA KEMPER URGATE SA DE CV|30001000000500003415|patron-v1|"));
     assert_eq!(
         solicitante["razon_social"],
         "ESCUELA KEMPER URGATE SA DE CV"
@@ -230,4 +235,175 @@ async fn la_efirma_de_otro_contribuyente_o_sin_sesion_no_sirve() {
         (s, cuerpo["codigo"].as_str().unwrap()),
         (409, "reto_desconocido")
     );
+}
+
+async fn firmar(n: &mut Navegador, cer: &[u8], cadena: &str, sello: &[u8]) -> reqwest::Response {
+    let (cer, sello) = (STANDARD.encode(cer), STANDARD.encode(sello));
+    n.post_form(
+        "/api/generacion/firmar",
+        &[("certificado", &cer), ("cadena", cadena), ("sello", &sello)],
+    )
+    .await
+}
+
+/// Signs in, validates the SAT test FIEL and returns the cadena original to sign.
+async fn hasta_la_solicitud(n: &mut Navegador, fiel: &Credencial, reemplazar: bool) -> String {
+    let cadena: String = reto(n, fiel.certificado().no_certificado())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let firma = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
+        .unwrap();
+    let (cer, firma) = (STANDARD.encode(fiel.certificado().der()), STANDARD.encode(firma));
+    let r = n
+        .post_form(
+            "/api/generacion/validar",
+            &[
+                ("certificado", cer.as_str()),
+                ("cadena", &cadena),
+                ("firma", &firma),
+                ("reemplazar", if reemplazar { "true" } else { "false" }),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let solicitud: serde_json::Value = r.json().await.unwrap();
+    solicitud["cadena_original"].as_str().unwrap().to_owned()
+}
+
+async fn contar(app: &comun::AppPrueba, tabla: &str) -> i64 {
+    sqlx::query(&format!("SELECT count(*) FROM {tabla}"))
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn firmar_los_terminos_emite_credencial_acuse_y_correo_juntos() {
+    let app = app().await;
+    let mut n = Navegador::new(&app);
+    n.ingresar(NRP, CORREO, CONTRASENA).await;
+    n.pagina("/portal/escritorio").await;
+    let fiel = fiel();
+
+    // Without accepting the Terms there is no challenge.
+    let r = n
+        .post_form(
+            "/api/generacion/reto",
+            &[("no_certificado", fiel.certificado().no_certificado())],
+        )
+        .await;
+    let (s, cuerpo) = error_json(r).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (422, "terminos_no_aceptados")
+    );
+
+    let cadena = hasta_la_solicitud(&mut n, &fiel, false).await;
+    // A PSS signature is not a sello: refused. Every attempt spends the document, so the
+    // employer validates again.
+    let pss = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
+        .unwrap();
+    let sello = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+        .unwrap();
+    let (s, cuerpo) = error_json(firmar(&mut n, fiel.certificado().der(), &cadena, &pss).await).await;
+    assert_eq!((s, cuerpo["codigo"].as_str().unwrap()), (422, "firma_invalida"));
+    let (s, cuerpo) = error_json(firmar(&mut n, fiel.certificado().der(), &cadena, &sello).await).await;
+    assert_eq!((s, cuerpo["codigo"].as_str().unwrap()), (409, "reto_usado"));
+    let cadena = hasta_la_solicitud(&mut n, &fiel, false).await;
+    let sello_nuevo = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+        .unwrap();
+    assert_ne!(sello, sello_nuevo);
+
+    // Altered Terms: refused, nothing issued.
+    let alterada = cadena.replace("|patron-v1|", "|patron-v0|");
+    let sello_alterado = fiel
+        .firmar(alterada.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+        .unwrap();
+    let (s, cuerpo) =
+        error_json(firmar(&mut n, fiel.certificado().der(), &alterada, &sello_alterado).await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (422, "documento_alterado")
+    );
+    assert_eq!(contar(&app, "credenciales").await, 0);
+
+    let r = firmar(&mut n, fiel.certificado().der(), &cadena, &sello_nuevo).await;
+    assert_eq!(r.status(), 200);
+    let emision: serde_json::Value = r.json().await.unwrap();
+    let folio = emision["folio"].as_str().unwrap().to_owned();
+    assert_eq!(folio.len(), 10);
+    assert_eq!(contar(&app, "credenciales").await, 1);
+    assert_eq!(contar(&app, "acuses").await, 1);
+    assert_eq!(contar(&app, "correos_salientes").await, 1);
+    let eventos: Vec<String> = sqlx::query(
+        "SELECT evento FROM auditoria WHERE evento IN ('terminos_firmados', 'credencial_emitida') ORDER BY id",
+    )
+    .fetch_all(&app.estado.bd)
+    .await
+    .unwrap()
+    .iter()
+    .map(|f| f.get(0))
+    .collect();
+    assert_eq!(eventos, ["terminos_firmados", "credencial_emitida"]);
+
+    // The acuse keeps exactly what was signed.
+    let acuse = servidor::acuse::por_folio(&app.estado.bd, &folio)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(acuse.cadena_original, cadena);
+
+    // With a credential active, generating again needs an explicit replacement.
+    let no = fiel.certificado().no_certificado().to_owned();
+    let reto_nuevo: String = reto(&mut n, &no).await.json().await.unwrap();
+    let firma = fiel
+        .firmar(reto_nuevo.as_bytes(), Algoritmo::PssSha256)
+        .unwrap();
+    let (s, cuerpo) =
+        error_json(validar(&mut n, fiel.certificado().der(), &reto_nuevo, &firma).await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (409, "contrasena_activa")
+    );
+    assert!(cuerpo["mensaje"].as_str().unwrap().contains(&folio));
+}
+
+#[tokio::test]
+async fn dos_firmas_simultaneas_dejan_una_sola_credencial() {
+    let app = app().await;
+    let fiel = fiel();
+    let mut a = Navegador::new(&app);
+    a.ingresar(NRP, CORREO, CONTRASENA).await;
+    a.pagina("/portal/escritorio").await;
+    let mut b = Navegador::new(&app);
+    b.ingresar(NRP, CORREO, CONTRASENA).await;
+    b.pagina("/portal/escritorio").await;
+    let cadena_a = hasta_la_solicitud(&mut a, &fiel, false).await;
+    let cadena_b = hasta_la_solicitud(&mut b, &fiel, false).await;
+    let sello = |c: &str| {
+        fiel.firmar(c.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+            .unwrap()
+    };
+    let (sa, sb) = (sello(&cadena_a), sello(&cadena_b));
+    let der = fiel.certificado().der().to_vec();
+    let (ra, rb) = tokio::join!(
+        firmar(&mut a, &der, &cadena_a, &sa),
+        firmar(&mut b, &der, &cadena_b, &sb)
+    );
+    let mut estados = [ra.status().as_u16(), rb.status().as_u16()];
+    estados.sort();
+    assert_eq!(estados, [200, 409]);
+    let perdedora = if ra.status() == 409 { ra } else { rb };
+    let (_, cuerpo) = error_json(perdedora).await;
+    assert_eq!(cuerpo["codigo"], "contrasena_activa");
+    assert_eq!(contar(&app, "credenciales").await, 1);
+    assert_eq!(contar(&app, "acuses").await, 1);
+    assert_eq!(contar(&app, "correos_salientes").await, 1);
 }

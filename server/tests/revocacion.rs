@@ -105,6 +105,7 @@ async fn una_efirma_revocada_se_rechaza_y_sin_respuesta_no_se_acepta() {
                 cer: credencial.certificado().der(),
                 cadena: &cadena,
                 firma: &firma,
+                algoritmo: efirma::Algoritmo::PssSha256,
             };
             verificar_reto(&app.estado, f)
                 .await

@@ -49,6 +49,7 @@ async fn verificar(
         cer,
         cadena,
         firma,
+        algoritmo: efirma::Algoritmo::PssSha256,
     };
     verificar_reto(&app.estado, f)
         .await

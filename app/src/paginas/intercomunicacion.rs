@@ -36,15 +36,6 @@ pub fn Intercomunicacion() -> impl IntoView {
 }
 
 #[component]
-pub fn GeneracionContrasena() -> impl IntoView {
-    view! {
-        <h2>"Generación de contraseña"</h2>
-        <p><a href="/guias/generacion-de-contrasena">"Guía de usuario - Generación de contraseña"</a></p>
-        <p>"Aquí puedes generar tu contraseña para ingresar a los Servicios de Intercomunicación. Para realizar este trámite debes contar con tu e. Firma."</p>
-    }
-}
-
-#[component]
 pub fn Certificacion() -> impl IntoView {
     view! {
         <h2>"Certificación (Desarrolladores)"</h2>

@@ -1,6 +1,7 @@
 //! One module per screen of the guide.
 
 pub mod acceso;
+pub mod generacion;
 pub mod guia;
 pub mod inicio;
 pub mod intercomunicacion;

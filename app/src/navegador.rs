@@ -1,0 +1,261 @@
+//! The e.firma inside the browser (DESIGN §4), behind a small async API so pages never touch
+//! `web_sys`: read the chosen `.cer` and `.key`, decrypt the key in wasm (WebCrypto has no 3DES),
+//! check the pair, import it into WebCrypto as **non-extractable** keys, and wipe every copy of
+//! the decrypted bytes. From then on only WebCrypto holds the key; it signs what the page asks.
+//! Nothing here sends or stores the `.key` or its password.
+//!
+//! Each step leaves a `performance.measure` entry (`efirma:descifrar`, `efirma:importar`,
+//! `efirma:firmar`) so the browser benchmark can split the time without instrumenting the page.
+
+use efirma::Error;
+
+/// Largest file accepted, as on the server.
+pub const ARCHIVO_MAXIMO: f64 = 64.0 * 1024.0;
+
+/// Why the e.firma could not be used, in words for the employer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problema(pub String);
+
+impl From<Error> for Problema {
+    fn from(e: Error) -> Self {
+        Problema(e.mensaje().to_owned())
+    }
+}
+
+fn problema(texto: &str) -> Problema {
+    Problema(texto.to_owned())
+}
+
+/// The algorithm a signature is made with (DESIGN §4: PSS for challenges, PKCS#1 v1.5 for the
+/// sello over a cadena original).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uso {
+    Reto,
+    Sello,
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use navegador::*;
+
+#[cfg(target_arch = "wasm32")]
+mod navegador {
+    use super::*;
+    use efirma::{Certificado, LlavePrivada};
+    use js_sys::{Array, Object, Reflect, Uint8Array};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{CryptoKey, File};
+    use zeroize::Zeroizing;
+
+    /// An opened e.firma: its public certificate and the private key, held by WebCrypto only.
+    #[derive(Clone)]
+    pub struct EfirmaAbierta {
+        pub certificado: Vec<u8>,
+        pub no_certificado: String,
+        pub rfc: String,
+        pss: CryptoKey,
+        pkcs1: CryptoKey,
+    }
+
+    async fn leer(archivo: &File, nombre: &str) -> Result<Zeroizing<Vec<u8>>, Problema> {
+        if archivo.size() > ARCHIVO_MAXIMO {
+            return Err(problema(&format!(
+                "El archivo {nombre} pesa más de 64 KB: no es un archivo de e.firma. Elige el archivo {nombre} que te entregó el SAT."
+            )));
+        }
+        if archivo.size() == 0.0 {
+            return Err(problema(&format!(
+                "El archivo {nombre} está vacío. Elige el archivo {nombre} de tu e.firma."
+            )));
+        }
+        let promesa = archivo.array_buffer();
+        let buffer = JsFuture::from(promesa).await.map_err(|_| {
+            problema(&format!(
+                "No se pudo leer el archivo {nombre}. Vuelve a seleccionarlo."
+            ))
+        })?;
+        let vista = Uint8Array::new(&buffer);
+        let bytes = Zeroizing::new(vista.to_vec());
+        vista.fill(0, 0, vista.length());
+        Ok(bytes)
+    }
+
+    fn marcar(nombre: &str) {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark(nombre);
+        }
+    }
+
+    fn medir(nombre: &str, desde: &str, hasta: &str) {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.measure_with_start_mark_and_end_mark(nombre, desde, hasta);
+        }
+    }
+
+    fn ahora_unix() -> i64 {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+
+    fn algoritmo(nombre: &str, con_sal: bool) -> Object {
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"name".into(), &nombre.into());
+        if con_sal {
+            // efirma's verifier expects a 32-byte salt (the hash length).
+            let _ = Reflect::set(&o, &"saltLength".into(), &JsValue::from(32));
+        } else {
+            let _ = Reflect::set(&o, &"hash".into(), &"SHA-256".into());
+        }
+        o
+    }
+
+    fn sutil() -> Result<web_sys::SubtleCrypto, Problema> {
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.subtle())
+            .ok_or_else(|| {
+                problema("Tu navegador no permite usar la e.firma en esta página. Usa una versión reciente de Chrome, Edge, Firefox o Safari.")
+            })
+    }
+
+    async fn importar(
+        sutil: &web_sys::SubtleCrypto,
+        pkcs8: &Uint8Array,
+        nombre: &str,
+    ) -> Result<CryptoKey, Problema> {
+        let usos = Array::of1(&"sign".into());
+        let promesa = sutil
+            .import_key_with_object("pkcs8", pkcs8, &algoritmo(nombre, false), false, &usos)
+            .map_err(|_| problema("Tu navegador no pudo preparar la e.firma para firmar."))?;
+        let llave = JsFuture::from(promesa)
+            .await
+            .map_err(|_| problema("Tu navegador no pudo preparar la e.firma para firmar."))?;
+        llave
+            .dyn_into::<CryptoKey>()
+            .map_err(|_| problema("Tu navegador no pudo preparar la e.firma para firmar."))
+    }
+
+    /// Opens the e.firma from the chosen files and its password, checking locally everything
+    /// that can be checked without the SAT: the files are what they claim, the certificate is a
+    /// FIEL in force, the password opens the key and the key is the certificate's.
+    pub async fn abrir(
+        cer: Option<File>,
+        key: Option<File>,
+        contrasena: Zeroizing<String>,
+    ) -> Result<EfirmaAbierta, Problema> {
+        let (Some(cer), Some(key)) = (cer, key) else {
+            return Err(problema(
+                "Adjunta el archivo .CER y el archivo .KEY de tu e.firma.",
+            ));
+        };
+        if contrasena.is_empty() {
+            return Err(problema(
+                "Escribe la contraseña de la Firma electrónica avanzada.",
+            ));
+        }
+        marcar("efirma:inicio");
+        let cer_bytes = leer(&cer, ".CER").await?;
+        let key_bytes = leer(&key, ".KEY").await?;
+        let certificado = match Certificado::parse(&cer_bytes) {
+            Ok(c) => c,
+            // The two files swapped is the most common slip: say so.
+            Err(_) if LlavePrivada::descifrar(&cer_bytes, b"").is_err_and(|e| e != Error::NoEsLlavePrivada) => {
+                return Err(problema("Adjuntaste la clave privada (.KEY) donde va el certificado (.CER). Revisa qué archivo va en cada campo."));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if Certificado::parse(&key_bytes).is_ok() {
+            return Err(problema("Adjuntaste el certificado (.CER) donde va la clave privada (.KEY). Revisa qué archivo va en cada campo."));
+        }
+        certificado.validar_perfil_fiel()?;
+        certificado.validar_vigencia(ahora_unix())?;
+        let llave = LlavePrivada::descifrar(&key_bytes, contrasena.as_bytes())?;
+        drop(contrasena);
+        if !llave.corresponde_a(&certificado) {
+            return Err(Error::LlaveNoCorresponde.into());
+        }
+        marcar("efirma:descifrado");
+
+        let sutil = sutil()?;
+        let pkcs8 = llave.pkcs8_der();
+        drop(llave);
+        let copia = Uint8Array::from(pkcs8.as_slice());
+        drop(pkcs8);
+        let llaves = async {
+            let pss = importar(&sutil, &copia, "RSA-PSS").await?;
+            let pkcs1 = importar(&sutil, &copia, "RSASSA-PKCS1-v1_5").await?;
+            Ok::<_, Problema>((pss, pkcs1))
+        }
+        .await;
+        // The JS copy of the decrypted key is overwritten whatever happened.
+        copia.fill(0, 0, copia.length());
+        let (pss, pkcs1) = llaves?;
+        marcar("efirma:importado");
+        medir("efirma:descifrar", "efirma:inicio", "efirma:descifrado");
+        medir("efirma:importar", "efirma:descifrado", "efirma:importado");
+
+        Ok(EfirmaAbierta {
+            certificado: certificado.der().to_vec(),
+            no_certificado: certificado.no_certificado().to_owned(),
+            rfc: certificado
+                .rfc()
+                .map(|r| r.as_str().to_owned())
+                .unwrap_or_default(),
+            pss,
+            pkcs1,
+        })
+    }
+
+    impl EfirmaAbierta {
+        /// Signs `datos` with WebCrypto: RSASSA-PSS/SHA-256 for a challenge, RSASSA-PKCS1-v1_5/
+        /// SHA-256 for a sello.
+        pub async fn firmar(&self, datos: &str, uso: Uso) -> Result<Vec<u8>, Problema> {
+            marcar("efirma:firma-inicio");
+            let (llave, alg) = match uso {
+                Uso::Reto => (&self.pss, algoritmo("RSA-PSS", true)),
+                Uso::Sello => (&self.pkcs1, algoritmo("RSASSA-PKCS1-v1_5", false)),
+            };
+            let error = || problema("Tu navegador no pudo firmar con la e.firma. Vuelve a dar clic en Validar.");
+            let promesa = sutil()?
+                .sign_with_object_and_u8_array(&alg, llave, datos.as_bytes())
+                .map_err(|_| error())?;
+            let firma = JsFuture::from(promesa).await.map_err(|_| error())?;
+            marcar("efirma:firmado");
+            medir("efirma:firmar", "efirma:firma-inicio", "efirma:firmado");
+            Ok(Uint8Array::new(&firma).to_vec())
+        }
+    }
+}
+
+/// On the server the e.firma never exists: pages render the form, and only the browser acts.
+#[cfg(not(target_arch = "wasm32"))]
+pub use servidor::*;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod servidor {
+    use super::*;
+
+    #[derive(Clone)]
+    pub struct EfirmaAbierta {
+        pub certificado: Vec<u8>,
+        pub no_certificado: String,
+        pub rfc: String,
+    }
+
+    fn solo_navegador() -> Problema {
+        problema("La e.firma solo se usa dentro del navegador.")
+    }
+
+    pub async fn abrir(
+        _cer: Option<web_sys::File>,
+        _key: Option<web_sys::File>,
+        _contrasena: zeroize::Zeroizing<String>,
+    ) -> Result<EfirmaAbierta, Problema> {
+        Err(solo_navegador())
+    }
+
+    impl EfirmaAbierta {
+        pub async fn firmar(&self, _datos: &str, _uso: Uso) -> Result<Vec<u8>, Problema> {
+            Err(solo_navegador())
+        }
+    }
+}

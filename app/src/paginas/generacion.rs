@@ -1,0 +1,363 @@
+//! The tab "Generación de contraseña" (guide §2, images 5–8): Términos y condiciones →
+//! Validar con Firma electrónica avanzada (e.firma) → Solicitud de trámite → Respuesta firmada
+//! electrónicamente. When a credential is already active the tab says so instead, and offers
+//! Cancelar contraseña / Recuperar contraseña, or an explicit replacement.
+
+use crate::{
+    componentes::Aviso,
+    fechas,
+    generacion::{
+        estado_generacion, firmar_terminos, solicitar_reto, validar_efirma, CadenaOriginal,
+        CredencialActiva, Emision, Solicitud, TRAMITE_GENERACION,
+    },
+    navegador::{self, EfirmaAbierta, Uso},
+    terminos::{self, Bloque},
+};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use leptos::{html, prelude::*};
+use zeroize::Zeroizing;
+
+pub const GUIA: &str = "/guias/generacion-de-contrasena";
+
+#[derive(Debug, Clone, PartialEq)]
+enum Paso {
+    Terminos,
+    Efirma,
+    Solicitud(Solicitud),
+    Respuesta(Emision),
+}
+
+#[component]
+pub fn GeneracionContrasena() -> impl IntoView {
+    let estado = Resource::new(|| (), |_| estado_generacion());
+    // An explicit request to replace the active credential.
+    let reemplazar = RwSignal::new(false);
+    view! {
+        <h2>"Generación de contraseña"</h2>
+        <Transition fallback=|| view! { <p class="cargando">"Cargando…"</p> }>
+            {move || {
+                estado
+                    .get()
+                    .map(|r| match r {
+                        Err(e) => view! { <Aviso mensaje=e.mensaje error=true /> }.into_any(),
+                        Ok(Some(activa)) if !reemplazar.get() => {
+                            view! { <ContrasenaActiva activa reemplazar /> }.into_any()
+                        }
+                        Ok(activa) => {
+                            let reemplaza = activa.map(|a| a.folio);
+                            view! { <Tramite reemplaza /> }.into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+/// The active credential: folio, since when, and what can be done with it.
+#[component]
+fn ContrasenaActiva(activa: CredencialActiva, reemplazar: RwSignal<bool>) -> impl IntoView {
+    let confirmar = RwSignal::new(false);
+    view! {
+        <div class="credencial-activa" role="status">
+            <p>"Tienes una contraseña activa para los Servicios de Intercomunicación."</p>
+            <dl class="datos">
+                <dt>"Folio"</dt>
+                <dd id="folio-activo">{activa.folio.clone()}</dd>
+                <dt>"Generada el"</dt>
+                <dd>{fechas::cdmx(activa.emitida)} " (hora del centro de México)"</dd>
+            </dl>
+        </div>
+        <div class="acciones">
+            <button type="button" class="boton boton-secundario" id="cancelar-contrasena">
+                "Cancelar contraseña"
+            </button>
+            <button type="button" class="boton boton-secundario" id="recuperar-contrasena">
+                "Recuperar contraseña"
+            </button>
+            <button type="button" class="boton-texto" id="generar-nueva"
+                on:click=move |_| confirmar.set(true)>
+                "Generar una nueva contraseña"
+            </button>
+        </div>
+        <Show when=move || confirmar.get()>
+            <div class="aviso" role="alert">
+                <p>
+                    "Si generas una nueva contraseña, la actual (folio " {activa.folio.clone()}
+                    ") dejará de funcionar en el momento en que firmes la nueva solicitud, y tu sistema de nómina deberá usar la nueva."
+                </p>
+                <button type="button" class="boton" id="confirmar-reemplazo"
+                    on:click=move |_| reemplazar.set(true)>
+                    "Continuar"
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+/// The four steps of the guide.
+#[component]
+fn Tramite(reemplaza: Option<String>) -> impl IntoView {
+    let paso = RwSignal::new(Paso::Terminos);
+    // The opened e.firma lives between "Validar" and "Continuar": only WebCrypto handles to a
+    // non-extractable key, never the key itself.
+    let efirma = StoredValue::new_local(None::<EfirmaAbierta>);
+    let reemplazar = reemplaza.is_some();
+    view! {
+        {move || match paso.get() {
+            Paso::Terminos => view! { <PasoTerminos paso /> }.into_any(),
+            Paso::Efirma => view! { <PasoEfirma paso efirma reemplazar /> }.into_any(),
+            Paso::Solicitud(s) => view! { <PasoSolicitud solicitud=s paso efirma /> }.into_any(),
+            Paso::Respuesta(e) => view! { <PasoRespuesta emision=e /> }.into_any(),
+        }}
+        {reemplaza.map(|folio| view! {
+            <p class="nota">"Estás generando una contraseña que reemplazará la del folio " {folio} "."</p>
+        })}
+    }
+}
+
+#[component]
+fn TextoTerminos() -> impl IntoView {
+    terminos::bloques(terminos::TEXTO_PATRON)
+        .into_iter()
+        .map(|b| match b {
+            Bloque::Titulo(t) => view! { <h3 id="titulo-terminos">{t}</h3> }.into_any(),
+            Bloque::Clausula(t) => view! { <h4>{t}</h4> }.into_any(),
+            Bloque::Parrafo(t) => view! { <p>{t}</p> }.into_any(),
+        })
+        .collect_view()
+}
+
+/// Image 5: the Terms, "Acepto términos y condiciones" and "Continuar".
+#[component]
+fn PasoTerminos(paso: RwSignal<Paso>) -> impl IntoView {
+    let acepto = RwSignal::new(false);
+    view! {
+        <section class="terminos" aria-labelledby="titulo-terminos">
+            <div class="documento" tabindex="0" role="document" aria-labelledby="titulo-terminos">
+                <TextoTerminos />
+            </div>
+            <p class="version-terminos">"Versión " {terminos::VERSION_PATRON}</p>
+            <label class="casilla">
+                <input type="checkbox" id="acepto-terminos" bind:checked=acepto />
+                "Acepto términos y condiciones"
+            </label>
+            <button type="button" class="boton" id="continuar-terminos"
+                disabled=move || !acepto.get()
+                on:click=move |_| {
+                    if acepto.get_untracked() {
+                        paso.set(Paso::Efirma);
+                    }
+                }>
+                "Continuar"
+            </button>
+        </section>
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// What the challenge must look like before the e.firma signs it (DESIGN §4: check the shape of
+/// whatever the server asks to sign).
+fn reto_esperado(cadena: &str, efirma: &EfirmaAbierta) -> Result<(), String> {
+    let prefijo = format!("||INFONAVIT|SERVICIOS DE INTERCOMUNICACION|{TRAMITE_GENERACION}|");
+    let certificado = format!("|NO CERTIFICADO {}|", efirma.no_certificado);
+    if cadena.len() > 1024 || !cadena.starts_with(&prefijo) || !cadena.contains(&certificado) {
+        return Err("La validación recibida no corresponde a este trámite; no se firmó nada. Vuelve a dar clic en Validar.".into());
+    }
+    Ok(())
+}
+
+/// The cadena original must describe exactly the Terms shown, for this e.firma.
+fn documento_esperado(cadena: &str, efirma: &EfirmaAbierta) -> Result<(), String> {
+    let bien = CadenaOriginal::leer(cadena).is_some_and(|c| {
+        c.tramite == TRAMITE_GENERACION
+            && c.rfc == efirma.rfc
+            && c.no_certificado == efirma.no_certificado
+            && c.terminos_version == terminos::VERSION_PATRON
+            && c.terminos_sha256 == terminos::sha256_hex(terminos::TEXTO_PATRON)
+    });
+    if bien {
+        Ok(())
+    } else {
+        Err("El documento a firmar no corresponde a los Términos y condiciones mostrados; no se firmó nada. Vuelve a iniciar el trámite.".into())
+    }
+}
+
+async fn validar(
+    cer: Option<web_sys::File>,
+    key: Option<web_sys::File>,
+    contrasena: Zeroizing<String>,
+    reemplazar: bool,
+) -> Result<(EfirmaAbierta, Solicitud), String> {
+    let efirma = navegador::abrir(cer, key, contrasena)
+        .await
+        .map_err(|p| p.0)?;
+    let cadena = solicitar_reto(efirma.no_certificado.clone(), true)
+        .await
+        .map_err(|e| e.mensaje)?;
+    reto_esperado(&cadena, &efirma)?;
+    let firma = efirma.firmar(&cadena, Uso::Reto).await.map_err(|p| p.0)?;
+    let solicitud = validar_efirma(base64(&efirma.certificado), cadena, base64(&firma), reemplazar)
+        .await
+        .map_err(|e| e.mensaje)?;
+    documento_esperado(&solicitud.cadena_original, &efirma)?;
+    Ok((efirma, solicitud))
+}
+
+/// Image 6: "Validar con Firma electrónica avanzada (e.firma)".
+#[component]
+fn PasoEfirma(
+    paso: RwSignal<Paso>,
+    efirma: StoredValue<Option<EfirmaAbierta>, LocalStorage>,
+    reemplazar: bool,
+) -> impl IntoView {
+    let cer = NodeRef::<html::Input>::new();
+    let key = NodeRef::<html::Input>::new();
+    let contrasena = NodeRef::<html::Input>::new();
+    let error = RwSignal::new(None::<String>);
+    let ocupado = RwSignal::new(false);
+    // Until the page is interactive the form cannot do its work in the browser, so it cannot be
+    // submitted at all (a plain submission would put the password in the URL).
+    let interactivo = RwSignal::new(false);
+    Effect::new(move || interactivo.set(true));
+
+    let primer_archivo = |entrada: NodeRef<html::Input>| {
+        entrada
+            .get_untracked()
+            .and_then(|e| e.files())
+            .and_then(|f| f.get(0))
+    };
+    let al_validar = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if ocupado.get_untracked() || !interactivo.get_untracked() {
+            return;
+        }
+        ocupado.set(true);
+        error.set(None);
+        let contrasena = Zeroizing::new(
+            contrasena
+                .get_untracked()
+                .map(|e| e.value())
+                .unwrap_or_default(),
+        );
+        let (cer, key) = (primer_archivo(cer), primer_archivo(key));
+        leptos::task::spawn_local(async move {
+            match validar(cer, key, contrasena, reemplazar).await {
+                Ok((abierta, solicitud)) => {
+                    efirma.set_value(Some(abierta));
+                    paso.set(Paso::Solicitud(solicitud));
+                }
+                Err(mensaje) => error.set(Some(mensaje)),
+            }
+            ocupado.set(false);
+        });
+    };
+
+    view! {
+        <p><a href=GUIA target="_blank" rel="noopener">"Guía de usuario - Generación de contraseña"</a></p>
+        <p>"Aquí puedes generar tu contraseña para ingresar a los Servicios de Intercomunicación. Para realizar este trámite debes contar con tu e. Firma."</p>
+        <h3>"Validar con Firma electrónica avanzada (e.firma)"</h3>
+        <form class="formulario" id="formulario-efirma" on:submit=al_validar novalidate
+            aria-describedby="campos-obligatorios">
+            <label for="archivo-cer">"Adjunta el archivo .CER: *"</label>
+            <input id="archivo-cer" type="file" accept=".cer" required node_ref=cer />
+            <label for="archivo-key">"Adjunta el archivo .KEY: *"</label>
+            <input id="archivo-key" type="file" accept=".key" required node_ref=key />
+            <label for="contrasena-efirma">"Contraseña de la Firma electrónica avanzada: *"</label>
+            <input id="contrasena-efirma" type="password" autocomplete="off" required
+                node_ref=contrasena />
+            <p class="nota" id="campos-obligatorios">"* Campos obligatorios"</p>
+            {move || error.get().map(|m| view! { <Aviso mensaje=m error=true /> })}
+            <button type="submit" class="boton" id="validar"
+                disabled=move || ocupado.get() || !interactivo.get()>
+                {move || if ocupado.get() { "Validando…" } else { "Validar" }}
+            </button>
+        </form>
+    }
+}
+
+/// Image 7: "Solicitud de trámite": the requester, the Terms as the document to sign, Continuar.
+#[component]
+fn PasoSolicitud(
+    solicitud: Solicitud,
+    paso: RwSignal<Paso>,
+    efirma: StoredValue<Option<EfirmaAbierta>, LocalStorage>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let ocupado = RwSignal::new(false);
+    let s = solicitud.solicitante.clone();
+    let cadena = solicitud.cadena_original.clone();
+    let al_continuar = move |_| {
+        if ocupado.get_untracked() {
+            return;
+        }
+        let Some(abierta) = efirma.get_value() else {
+            error.set(Some("Vuelve a validar tu e.firma para firmar la solicitud.".into()));
+            return;
+        };
+        ocupado.set(true);
+        error.set(None);
+        let cadena = cadena.clone();
+        leptos::task::spawn_local(async move {
+            let resultado = async {
+                let sello = abierta.firmar(&cadena, Uso::Sello).await.map_err(|p| p.0)?;
+                firmar_terminos(base64(&abierta.certificado), cadena, base64(&sello))
+                    .await
+                    .map_err(|e| e.mensaje)
+            }
+            .await;
+            match resultado {
+                Ok(emision) => {
+                    // The key handles are dropped: the trámite is over.
+                    efirma.set_value(None);
+                    paso.set(Paso::Respuesta(emision));
+                }
+                Err(m) => {
+                    error.set(Some(m));
+                    ocupado.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <h3>"Solicitud de trámite"</h3>
+        <p>"Revisa los datos y los Términos y condiciones. Al dar clic en Continuar los firmarás con tu e.firma."</p>
+        <dl class="datos" id="datos-solicitante">
+            <dt>"Razón social"</dt><dd>{s.razon_social}</dd>
+            <dt>"RFC"</dt><dd>{s.rfc}</dd>
+            <dt>"NRP"</dt><dd>{s.nrp}</dd>
+            <dt>"Número de certificado"</dt><dd>{s.no_certificado}</dd>
+        </dl>
+        <div class="documento" tabindex="0" role="document" aria-labelledby="titulo-terminos">
+            <TextoTerminos />
+        </div>
+        <details class="cadena-original">
+            <summary>"Cadena original"</summary>
+            <code>{solicitud.cadena_original}</code>
+        </details>
+        {move || error.get().map(|m| view! { <Aviso mensaje=m error=true /> })}
+        <button type="button" class="boton" id="continuar-firma" disabled=move || ocupado.get()
+            on:click=al_continuar>
+            {move || if ocupado.get() { "Firmando…" } else { "Continuar" }}
+        </button>
+    }
+}
+
+/// Image 8: "Respuesta firmada electrónicamente": the acuse to download.
+#[component]
+fn PasoRespuesta(emision: Emision) -> impl IntoView {
+    let archivo = format!("acuse-{}.pdf", emision.folio);
+    let enlace = format!("/acuses/{}.pdf", emision.folio);
+    view! {
+        <h3>"Respuesta firmada electrónicamente"</h3>
+        <Aviso mensaje="Tu contraseña fue generada con éxito. Recibirás un correo con la contraseña generada en el correo electrónico registrado." />
+        <dl class="datos">
+            <dt>"Folio"</dt><dd id="folio-emitido">{emision.folio.clone()}</dd>
+            <dt>"Fecha"</dt><dd>{fechas::cdmx(emision.emitida)} " (hora del centro de México)"</dd>
+        </dl>
+        <p>"Descarga los Términos y condiciones firmados:"</p>
+        <p><a class="archivo-pdf" id="descargar-acuse" href=enlace download=archivo.clone()>{archivo.clone()}</a></p>
+    }
+}

@@ -1,0 +1,143 @@
+// Shared by the end-to-end specs: signing in, the Generación tab's steps, the suite's SMTP
+// mailbox (smtp.mjs writes what it receives to .correos/), and the operator CLI.
+import { expect, type Page } from "@playwright/test";
+import { simpleParser } from "mailparser";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const RAIZ = resolve(__dirname, "..", "..");
+export const E2E = resolve(__dirname, "..");
+export const FIXTURES = resolve(RAIZ, "..", "shared", "fixtures", "sat");
+export const BIN = join(process.env.CARGO_TARGET_DIR ?? join(RAIZ, "target"), "release", "intercomunicacion");
+
+export const PUERTO_DEMO = Number(process.env.E2E_PUERTO ?? 3100);
+export const PUERTO_SAT = PUERTO_DEMO + 1;
+export const URL_DEMO = `http://localhost:${PUERTO_DEMO}`;
+export const URL_SAT = `http://localhost:${PUERTO_SAT}`;
+
+export const PATRON = { nrp: "Y5412345108", correo: "nomina@kemper.example", contrasena: "Kemper-Portal-2026" };
+export const OTRO_PATRON = { nrp: "B1234567890", correo: "rh@accem.example", contrasena: "Accem-Portal-2026" };
+export const TAB = "/portal/mis-tramites/servicios-de-intercomunicacion";
+
+export type Perfil = "demo" | "sat";
+export const datosDe = (perfil: Perfil) => join(E2E, ".datos", perfil);
+
+/// The demo e.firma the server generated in its data directory, and its password.
+export function efirmaDemo() {
+  const carpeta = join(datosDe("demo"), "demo", "efirma");
+  const leeme = readFileSync(join(datosDe("demo"), "demo", "LEEME.txt"), "utf8");
+  const contrasena = /Contraseña de la e\.firma: (\S+)/.exec(leeme)?.[1];
+  if (!contrasena) throw new Error("LEEME.txt sin contraseña de la e.firma");
+  const par = (nombre: string) => ({ cer: join(carpeta, `${nombre}.cer`), key: join(carpeta, `${nombre}.key`) });
+  return { carpeta, contrasena, ...par("fiel"), par };
+}
+
+export const FIEL_SAT = {
+  cer: join(FIXTURES, "EKU9003173C9", "fiel.cer"),
+  key: join(FIXTURES, "EKU9003173C9", "fiel.key"),
+  contrasena: "12345678a",
+};
+
+export async function ingresar(page: Page, base: string, datos = PATRON) {
+  await page.goto(`${base}/ingresar`);
+  await expect(page.locator("body[data-hidratado]")).toBeAttached();
+  await page.getByLabel("Número de Registro Patronal (NRP)").fill(datos.nrp);
+  await page.getByLabel("Correo electrónico").fill(datos.correo);
+  await page.getByLabel("Contraseña", { exact: true }).fill(datos.contrasena);
+  await page.getByRole("button", { name: "Entrar" }).click();
+  await expect(page).toHaveURL(/\/portal\/escritorio$/);
+}
+
+export async function abrirGeneracion(page: Page, base: string) {
+  await page.goto(`${base}${TAB}`);
+  await expect(page.locator("body[data-hidratado]")).toBeAttached();
+  await expect(page.getByRole("heading", { level: 2, name: "Generación de contraseña" })).toBeVisible();
+}
+
+/// Image 5: read the Terms, tick the box, Continuar.
+export async function aceptarTerminos(page: Page) {
+  const continuar = page.getByRole("button", { name: "Continuar" });
+  await expect(page.getByRole("heading", { name: "Términos y condiciones" })).toBeVisible();
+  await expect(continuar).toBeDisabled();
+  await page.getByLabel("Acepto términos y condiciones").check();
+  await expect(continuar).toBeEnabled();
+  await continuar.click();
+  await expect(page.getByRole("heading", { name: "Validar con Firma electrónica avanzada (e.firma)" })).toBeVisible();
+}
+
+type Archivo = string | { name: string; mimeType: string; buffer: Buffer };
+
+/// Image 6: attach the files, type the password, Validar.
+export async function validar(page: Page, e: { cer?: Archivo; key?: Archivo; contrasena?: string }) {
+  if (e.cer) await page.getByLabel("Adjunta el archivo .CER: *").setInputFiles(e.cer);
+  if (e.key) await page.getByLabel("Adjunta el archivo .KEY: *").setInputFiles(e.key);
+  if (e.contrasena !== undefined)
+    await page.getByLabel("Contraseña de la Firma electrónica avanzada: *").fill(e.contrasena);
+  await page.getByRole("button", { name: "Validar" }).click();
+}
+
+export async function errorEnPantalla(page: Page, mensaje: string) {
+  await expect(page.getByRole("alert")).toHaveText(mensaje);
+  await expect(page.getByRole("button", { name: "Validar" })).toBeEnabled();
+}
+
+export interface Correo {
+  para: string[];
+  asunto: string;
+  texto: string;
+  archivo: string;
+}
+
+export function correos(): Correo[] {
+  const carpeta = join(E2E, ".correos");
+  if (!existsSync(carpeta)) return [];
+  return readdirSync(carpeta)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const sobre = JSON.parse(readFileSync(join(carpeta, f), "utf8"));
+      return { para: sobre.para, asunto: "", texto: "", archivo: join(carpeta, f.replace(/\.json$/, ".eml")) };
+    });
+}
+
+/// Waits for the email to `para` whose text contains `contiene`, as the SMTP server received it.
+export async function esperarCorreo(para: string, contiene: string, limiteMs = 30_000): Promise<Correo> {
+  const fin = Date.now() + limiteMs;
+  while (Date.now() < fin) {
+    for (const c of correos().filter((c) => c.para.includes(para))) {
+      const mensaje = await simpleParser(readFileSync(c.archivo));
+      const texto = mensaje.text ?? "";
+      if (texto.includes(contiene)) return { ...c, asunto: mensaje.subject ?? "", texto };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no llegó el correo a ${para} con «${contiene}»`);
+}
+
+/// The operator CLI against a profile's data directory.
+export function cli(perfil: Perfil, args: string[], entrada?: string) {
+  const r = spawnSync(BIN, args, {
+    env: { ...process.env, INTERCOM_DATOS: datosDe(perfil), RUST_LOG: "warn" },
+    input: entrada,
+    encoding: "utf8",
+  });
+  return { codigo: r.status, salida: r.stdout, error: r.stderr };
+}
+
+/// Runs SQL on a profile's SQLite database (python3's sqlite3, standard on Debian).
+export function sql(perfil: Perfil, consulta: string): string {
+  const r = spawnSync(
+    "python3",
+    ["-c", "import sqlite3,sys;c=sqlite3.connect(sys.argv[1]);r=c.execute(sys.argv[2]).fetchall();c.commit();print('\\n'.join('|'.join(map(str,f)) for f in r))",
+      join(datosDe(perfil), "intercomunicacion.db"), consulta],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+/// The CSRF token the server rendered into the current page.
+export async function tokenCsrf(page: Page) {
+  return page.locator('meta[name="csrf-token"]').getAttribute("content");
+}

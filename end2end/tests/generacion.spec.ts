@@ -1,0 +1,310 @@
+import { expect, test, type Page, type Request } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import {
+  FIEL_SAT, OTRO_PATRON, PATRON, URL_DEMO, URL_SAT,
+  abrirGeneracion, aceptarTerminos, cli, correos, efirmaDemo, errorEnPantalla, esperarCorreo,
+  ingresar, sql, tokenCsrf, validar,
+} from "./comun";
+import { comprobarAcuse } from "./acuse";
+
+// Guide §2 "Generación de la contraseña", in Debian's chromium against the real server: the
+// e.firma is read, decrypted and used only inside the browser; the password arrives by email
+// through a real SMTP server on loopback; the acuse is a PDF whose two sellos verify.
+
+test.describe.configure({ mode: "serial" });
+
+const MENSAJES = {
+  faltan: "Adjunta el archivo .CER y el archivo .KEY de tu e.firma.",
+  sinContrasena: "Escribe la contraseña de la Firma electrónica avanzada.",
+  keyComoCer: "Adjuntaste la clave privada (.KEY) donde va el certificado (.CER). Revisa qué archivo va en cada campo.",
+  cerComoKey: "Adjuntaste el certificado (.CER) donde va la clave privada (.KEY). Revisa qué archivo va en cada campo.",
+  basuraCer: "El archivo no es un certificado válido. Elige el archivo .cer de tu e.firma.",
+  basuraKey: "El archivo no es una clave privada válida. Elige el archivo .key de tu e.firma.",
+  grande: "El archivo .CER pesa más de 64 KB: no es un archivo de e.firma. Elige el archivo .CER que te entregó el SAT.",
+  contrasena: "La contraseña de la clave privada es incorrecta. Verifícala e inténtalo de nuevo.",
+  noCorresponde: "La clave privada (.key) no corresponde al certificado (.cer). Elige los dos archivos de la misma e.firma.",
+  csd: "El certificado es un Certificado de Sello Digital (CSD), no una e.firma. Usa el .cer de tu e.firma.",
+  vencida: "Tu e.firma está vencida. Renuévala en el SAT e inténtalo de nuevo.",
+  aunNo: "Tu e.firma todavía no está vigente. Inténtalo de nuevo cuando inicie su vigencia.",
+  emisor: "El certificado no fue emitido por una autoridad certificadora del SAT reconocida.",
+  revocada: "Tu e.firma fue revocada. Tramita una nueva en el SAT.",
+  otroRfc: "La e.firma pertenece al RFC EKU9003173C9, que no es el de tu cuenta (AAA010101AAA). Usa la e.firma de la empresa.",
+  caducada: "La validación tardó demasiado y caducó. Vuelve a dar clic en Validar.",
+  usada: "Esta validación ya se usó. Vuelve a dar clic en Validar.",
+  ajena: "La validación no corresponde a esta sesión. Vuelve a dar clic en Validar.",
+  alterado: "Lo firmado no coincide con los Términos y condiciones que se te mostraron; no se emitió ninguna contraseña. Vuelve a iniciar el trámite.",
+  terminos: "Para continuar debes leer los Términos y condiciones y marcar la casilla Acepto términos y condiciones.",
+};
+
+const credencialesDe = (perfil: "demo" | "sat", nrp: string) =>
+  Number(sql(perfil, `SELECT count(*) FROM credenciales c JOIN cuentas a ON a.id = c.cuenta_id WHERE a.nrp = '${nrp}'`));
+
+/// Every request body the page sends, for the privacy property.
+function grabarPeticiones(page: Page) {
+  const cuerpos: { url: string; cuerpo: Buffer }[] = [];
+  page.on("request", (r: Request) => {
+    cuerpos.push({ url: r.url(), cuerpo: r.postDataBuffer() ?? Buffer.alloc(0) });
+  });
+  return cuerpos;
+}
+
+function afirmarQueNoSalio(cuerpos: { url: string; cuerpo: Buffer }[], key: Buffer, contrasena: string) {
+  // The .key in every encoding a request could carry it, and a 32-byte window of it (enough to
+  // catch a fragment); the e.firma password as typed and URL-encoded.
+  const ventana = key.subarray(64, 96);
+  const huellas = [
+    key.toString("base64"), key.toString("base64url"), key.toString("hex"), key.toString("hex").toUpperCase(),
+    ventana.toString("base64").slice(4, 36), ventana.toString("hex"), encodeURIComponent(key.toString("base64")),
+    contrasena, encodeURIComponent(contrasena),
+  ];
+  for (const { url, cuerpo } of cuerpos) {
+    for (const h of huellas) {
+      expect(url.includes(h), `la URL ${url} contiene un secreto`).toBe(false);
+      expect(cuerpo.includes(Buffer.from(h)), `la petición a ${url} contiene un secreto`).toBe(false);
+    }
+    expect(cuerpo.includes(ventana), `la petición a ${url} contiene bytes de la llave`).toBe(false);
+  }
+}
+
+async function almacenamiento(page: Page) {
+  return page.evaluate(async () => ({
+    local: localStorage.length,
+    sesion: sessionStorage.length,
+    indexeddb: (await indexedDB.databases()).length,
+  }));
+}
+
+test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page }) => {
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO);
+  await abrirGeneracion(page);
+  await aceptarTerminos(page);
+  await expect(page.getByText("* Campos obligatorios")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Guía de usuario - Generación de contraseña" })).toHaveAttribute(
+    "href", "/guias/generacion-de-contrasena");
+
+  await validar(page, {});
+  await errorEnPantalla(page, MENSAJES.faltan);
+  await validar(page, { cer: demo.cer, key: demo.key, contrasena: "" });
+  await errorEnPantalla(page, MENSAJES.sinContrasena);
+  await validar(page, { cer: demo.key, key: demo.key, contrasena: demo.contrasena });
+  await errorEnPantalla(page, MENSAJES.keyComoCer);
+  await validar(page, { cer: demo.cer, key: demo.cer });
+  await errorEnPantalla(page, MENSAJES.cerComoKey);
+  const basura = { name: "basura.cer", mimeType: "application/octet-stream", buffer: Buffer.from("esto no es un certificado".repeat(20)) };
+  await validar(page, { cer: basura, key: demo.key });
+  await errorEnPantalla(page, MENSAJES.basuraCer);
+  await validar(page, { cer: demo.cer, key: { ...basura, name: "basura.key" } });
+  await errorEnPantalla(page, MENSAJES.basuraKey);
+  const grande = { name: "grande.cer", mimeType: "application/octet-stream", buffer: Buffer.alloc(64 * 1024 + 1, 0x30) };
+  await validar(page, { cer: grande, key: demo.key });
+  await errorEnPantalla(page, MENSAJES.grande);
+  await validar(page, { cer: demo.cer, key: demo.key, contrasena: "no-es-la-contraseña" });
+  await errorEnPantalla(page, MENSAJES.contrasena);
+  await validar(page, { cer: demo.cer, key: demo.par("csd").key, contrasena: demo.contrasena });
+  await errorEnPantalla(page, MENSAJES.noCorresponde);
+  await validar(page, { ...demo.par("csd"), contrasena: demo.contrasena });
+  await errorEnPantalla(page, MENSAJES.csd);
+  await validar(page, { ...demo.par("vencida") });
+  await errorEnPantalla(page, MENSAJES.vencida);
+  await validar(page, { ...demo.par("aun_no_vigente") });
+  await errorEnPantalla(page, MENSAJES.aunNo);
+  // Checked by the server: chain to the configured anchors, then OCSP with openssl's responder.
+  await validar(page, { cer: FIEL_SAT.cer, key: FIEL_SAT.key, contrasena: FIEL_SAT.contrasena });
+  await errorEnPantalla(page, MENSAJES.emisor);
+  await validar(page, { ...demo.par("revocada"), contrasena: demo.contrasena });
+  await errorEnPantalla(page, MENSAJES.revocada);
+
+  // The challenge expires while the browser signs: the server refuses it.
+  await page.route("**/api/generacion/validar", async (ruta) => {
+    sql("demo", "UPDATE retos SET expira = 0");
+    await ruta.continue();
+  });
+  await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
+  await errorEnPantalla(page, MENSAJES.caducada);
+  await page.unroute("**/api/generacion/validar");
+
+  // Terms not accepted: the server refuses a challenge without the acceptance.
+  const sinAceptar = await page.request.post(`${URL_DEMO}/api/generacion/reto`, {
+    form: { no_certificado: "30001000000500003415" },
+    headers: { "x-csrf-token": (await tokenCsrf(page)) ?? "" },
+  });
+  expect(sinAceptar.status()).toBe(422);
+  expect((await sinAceptar.json()).mensaje).toBe(MENSAJES.terminos);
+
+  expect(credencialesDe("demo", PATRON.nrp)).toBe(0);
+  expect(correos().filter((c) => c.para.includes(PATRON.correo))).toEqual([]);
+  const rechazos = sql("demo", "SELECT detalle FROM auditoria WHERE evento = 'efirma_rechazada' ORDER BY id").split("\n");
+  expect(rechazos).toEqual(["emisor_no_confiable", "certificado_revocado", "reto_vencido"]);
+});
+
+test("un reto firmado no se puede repetir ni usar desde otra sesión", async ({ page, browser }) => {
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO);
+  await abrirGeneracion(page);
+  await aceptarTerminos(page);
+  // Hold the browser's signed challenge, replay it from this session and from another one.
+  let cuerpo: string | null = null;
+  await page.route("**/api/generacion/validar", async (ruta) => {
+    cuerpo = ruta.request().postData();
+    await ruta.continue();
+  });
+  await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
+  await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  expect(cuerpo).not.toBeNull();
+
+  const token = (await tokenCsrf(page)) ?? "";
+  const repetido = await page.request.post(`${URL_DEMO}/api/generacion/validar`, {
+    data: cuerpo!, headers: { "content-type": "application/x-www-form-urlencoded", "x-csrf-token": token },
+  });
+  expect(repetido.status()).toBe(409);
+  expect((await repetido.json()).mensaje).toBe(MENSAJES.usada);
+
+  const otro = await browser.newContext();
+  const otraPagina = await otro.newPage();
+  await ingresar(otraPagina, URL_DEMO);
+  await abrirGeneracion(otraPagina);
+  const ajeno = await otraPagina.request.post(`${URL_DEMO}/api/generacion/validar`, {
+    data: cuerpo!,
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-csrf-token": (await tokenCsrf(otraPagina)) ?? "" },
+  });
+  expect(ajeno.status()).toBe(409);
+  expect((await ajeno.json()).mensaje).toBe(MENSAJES.ajena);
+  await otro.close();
+
+  // Altered Terms: the signature is over a document other than the one issued.
+  await page.route("**/api/generacion/firmar", async (ruta) => {
+    const datos = new URLSearchParams(ruta.request().postData() ?? "");
+    datos.set("cadena", (datos.get("cadena") ?? "").replace("|patron-v1|", "|patron-v0|"));
+    await ruta.continue({ postData: datos.toString() });
+  });
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await expect(page.getByRole("alert")).toHaveText(MENSAJES.alterado);
+  expect(credencialesDe("demo", PATRON.nrp)).toBe(0);
+});
+
+test("generación completa con la e.firma de demostración: correo, contraseña y acuse", async ({ page, context }) => {
+  const demo = efirmaDemo();
+  const cuerpos = grabarPeticiones(page);
+  await ingresar(page, URL_DEMO);
+  const galletas = (await context.cookies()).map((c) => c.name).sort();
+  await abrirGeneracion(page);
+  await aceptarTerminos(page);
+  await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
+
+  // Image 7: the requester and the Terms as the document to sign.
+  await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  const datos = page.locator("#datos-solicitante");
+  await expect(datos).toContainText("ESCUELA KEMPER URGATE SA DE CV");
+  await expect(datos).toContainText("EKU9003173C9");
+  await expect(datos).toContainText(PATRON.nrp);
+  await expect(page.getByRole("document")).toContainText("1. Aceptación de las condiciones y términos generales del servicio");
+  // A double click sends one signature.
+  const firmas: string[] = [];
+  page.on("request", (r) => { if (r.url().endsWith("/api/generacion/firmar")) firmas.push(r.url()); });
+  await page.getByRole("button", { name: "Continuar" }).dblclick();
+
+  // Image 8: the signed answer.
+  await expect(page.getByRole("heading", { name: "Respuesta firmada electrónicamente" })).toBeVisible();
+  const folio = (await page.locator("#folio-emitido").textContent())!.trim();
+  expect(folio).toMatch(/^\d{10}$/);
+  expect(firmas).toHaveLength(1);
+  const enlace = page.getByRole("link", { name: `acuse-${folio}.pdf` });
+  const [descarga] = await Promise.all([page.waitForEvent("download"), enlace.click()]);
+  expect(descarga.suggestedFilename()).toBe(`acuse-${folio}.pdf`);
+  await comprobarAcuse(await descarga.path(), { folio, base: URL_DEMO, cer: demo.cer, nrp: PATRON.nrp });
+
+  // Image 9: the email, through the real SMTP server.
+  const correo = await esperarCorreo(PATRON.correo, `FOLIO: ${folio}`);
+  expect(correo.asunto).toContain("Servicios de Intercomunicación");
+  for (const linea of [
+    "Datos de identificación del solicitante", `FOLIO: ${folio}`, "RFC: EKU9003173C9",
+    "Razón Social: ESCUELA KEMPER URGATE SA DE CV", "Estimado Aportante y/o Desarrollador,",
+    "Te informamos que tu contraseña fue generada con éxito.",
+    "Podrás actualizar y recuperar la contraseña que te fue asignada, al ingresar al Portal Empresarial.",
+  ]) expect(correo.texto).toContain(linea);
+  const contrasena = /La contraseña generada es: (\S+)/.exec(correo.texto)?.[1] ?? "";
+  expect(contrasena).toMatch(/^[2-9A-HJKMNP-Z]{5}(-[2-9A-HJKMNP-Z]{5}){4}$/);
+
+  // The password verifies against the credential check; another one does not.
+  const bien = cli("demo", ["credenciales", "verificar", "--nrp", PATRON.nrp, "--contrasena-stdin"], `${contrasena}\n`);
+  expect(bien.codigo, bien.error).toBe(0);
+  expect(bien.salida).toContain(folio);
+  const mal = cli("demo", ["credenciales", "verificar", "--nrp", PATRON.nrp, "--contrasena-stdin"], "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA\n");
+  expect(mal.codigo).toBe(1);
+  expect(credencialesDe("demo", PATRON.nrp)).toBe(1);
+
+  // Privacy: neither the .key nor its password left the browser; nothing was stored.
+  afirmarQueNoSalio(cuerpos, readFileSync(demo.key), demo.contrasena);
+  expect(await almacenamiento(page)).toEqual({ local: 0, sesion: 0, indexeddb: 0 });
+  expect((await context.cookies()).map((c) => c.name).sort()).toEqual(galletas);
+  expect(galletas).toEqual(["__Host-csrf", "__Host-sesion"]);
+
+  // Back in the tab: the active credential, with its folio and the two options.
+  await abrirGeneracion(page);
+  await expect(page.locator("#folio-activo")).toHaveText(folio);
+  await expect(page.getByRole("button", { name: "Cancelar contraseña" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Recuperar contraseña" })).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: "Acepto términos y condiciones" })).toHaveCount(0);
+});
+
+test("dos pestañas firman a la vez: una sola contraseña nueva", async ({ page, context }) => {
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO);
+  const antes = credencialesDe("demo", PATRON.nrp);
+  const folioAnterior = sql("demo", "SELECT folio FROM credenciales WHERE estado = 'activa'");
+  const otra = await context.newPage();
+  for (const p of [page, otra]) {
+    await abrirGeneracion(p);
+    // Replacing is an explicit choice.
+    await p.getByRole("button", { name: "Generar una nueva contraseña" }).click();
+    await expect(p.getByText(`la actual (folio ${folioAnterior}) dejará de funcionar`)).toBeVisible();
+    await p.getByRole("button", { name: "Continuar" }).click();
+    await aceptarTerminos(p);
+    await validar(p, { ...demo.par("fiel"), contrasena: demo.contrasena });
+    await expect(p.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  }
+  await Promise.all([page, otra].map((p) => p.getByRole("button", { name: "Continuar" }).click()));
+  const exito = page.getByRole("heading", { name: "Respuesta firmada electrónicamente" });
+  const exitoOtra = otra.getByRole("heading", { name: "Respuesta firmada electrónicamente" });
+  await expect(exito.or(page.getByRole("alert"))).toBeVisible();
+  await expect(exitoOtra.or(otra.getByRole("alert"))).toBeVisible();
+  const ganadoras = (await exito.count()) + (await exitoOtra.count());
+  expect(ganadoras).toBe(1);
+  const perdedora = (await exito.count()) ? otra : page;
+  await expect(perdedora.getByRole("alert")).toContainText("La contraseña que ibas a reemplazar ya no está activa");
+  expect(credencialesDe("demo", PATRON.nrp)).toBe(antes + 1);
+  expect(sql("demo", "SELECT estado FROM credenciales ORDER BY id").split("\n")).toEqual(["reemplazada", "activa"]);
+});
+
+test("la e.firma de otro contribuyente no sirve para esta cuenta", async ({ page }) => {
+  await ingresar(page, URL_SAT, OTRO_PATRON);
+  await abrirGeneracion(page);
+  await aceptarTerminos(page);
+  await validar(page, { ...FIEL_SAT });
+  await errorEnPantalla(page, MENSAJES.otroRfc);
+  expect(credencialesDe("sat", OTRO_PATRON.nrp)).toBe(0);
+});
+
+test("generación completa con la e.firma de pruebas del SAT", async ({ page }) => {
+  const cuerpos = grabarPeticiones(page);
+  await ingresar(page, URL_SAT);
+  await abrirGeneracion(page);
+  await aceptarTerminos(page);
+  await validar(page, { ...FIEL_SAT });
+  await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  await expect(page.locator("#datos-solicitante")).toContainText("30001000000500003415");
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await expect(page.getByRole("heading", { name: "Respuesta firmada electrónicamente" })).toBeVisible();
+  const folio = (await page.locator("#folio-emitido").textContent())!.trim();
+  const [descarga] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: `acuse-${folio}.pdf` }).click(),
+  ]);
+  await comprobarAcuse(await descarga.path(), { folio, base: URL_SAT, cer: FIEL_SAT.cer, nrp: PATRON.nrp });
+  const correo = await esperarCorreo(PATRON.correo, `FOLIO: ${folio}`);
+  const contrasena = /La contraseña generada es: (\S+)/.exec(correo.texto)?.[1] ?? "";
+  const r = cli("sat", ["credenciales", "verificar", "--nrp", PATRON.nrp, "--contrasena-stdin"], `${contrasena}\n`);
+  expect(r.codigo, r.error).toBe(0);
+  afirmarQueNoSalio(cuerpos, readFileSync(FIEL_SAT.key), FIEL_SAT.contrasena);
+});
