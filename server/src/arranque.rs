@@ -4,7 +4,7 @@
 use crate::{
     bd, cabeceras,
     configuracion::{Configuracion, Modo},
-    contexto, cuentas, demo,
+    contexto, correo, cuentas, demo,
     estado::Estado,
     limites::Limites,
     portal::PortalServidor,
@@ -52,6 +52,8 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
             config.bloqueo_ventana_seg,
             config.limite_ip_intentos,
         ),
+        cofre: correo::Cofre::nuevo(secretos.derivar(correo::PROPOSITO_LLAVE)),
+        correo: correo::Buzon::nuevo(transporte_correo(&config)?),
         clave_csrf: secretos.derivar("csrf"),
         pepper: secretos.derivar(PROPOSITO_PEPPER),
         senuelo,
@@ -60,6 +62,18 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         bd,
         config,
     }))
+}
+
+/// SMTP when configured; otherwise the local mailbox folder `<datos>/buzon/`.
+pub fn transporte_correo(config: &Configuracion) -> anyhow::Result<correo::Transporte> {
+    let remitente = config.correo_remitente.clone();
+    match &config.smtp {
+        Some(destino) => correo::Transporte::smtp(destino, remitente),
+        None => Ok(correo::Transporte::carpeta(
+            config.datos.join("buzon"),
+            remitente,
+        )),
+    }
 }
 
 fn cliente_ocsp(config: &Configuracion) -> anyhow::Result<Option<ClienteOcsp>> {
@@ -128,6 +142,15 @@ pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
             }
         }
     });
+    if let Some(carpeta) = estado.correo.transporte().carpeta_local() {
+        // Absolute: the person reading this may be in another directory.
+        let carpeta = std::path::absolute(carpeta).unwrap_or_else(|_| carpeta.to_path_buf());
+        eprintln!(
+            "Correos: sin INTERCOM_SMTP_URL, cada correo se guarda como archivo .eml en {}\n",
+            carpeta.display()
+        );
+    }
+    correo::trabajador::iniciar(estado.clone());
     let escucha = TcpListener::bind(direccion)
         .await
         .with_context(|| format!("no se pudo escuchar en {direccion}"))?;

@@ -1,7 +1,11 @@
-//! The command line: `servir` (the default), `migrar`, `cuentas alta`. Made for scripts: flags
+//! The command line: `servir` (the default), `migrar`, `cuentas alta`, `efirma inspeccionar`,
+//! `credenciales verificar`, `demo efirma`, `correo pendientes`, `correo entregar`. Made for scripts: flags
 //! instead of prompts, messages on stderr, exit status 0 only on success (2 for bad input).
 
-use crate::{arranque, bd, configuracion::Configuracion, credenciales, cuentas, telemetria};
+use crate::{
+    arranque, bd, configuracion::Configuracion, correo, credenciales, cuentas,
+    secretos::Secretos, telemetria,
+};
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
 use zeroize::Zeroizing;
@@ -43,6 +47,11 @@ enum Orden {
         #[command(subcommand)]
         orden: OrdenDemo,
     },
+    /// El buzón de salida de correos.
+    Correo {
+        #[command(subcommand)]
+        orden: OrdenCorreo,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +78,18 @@ enum OrdenDemo {
     /// Genera (si falta) la AC y la e.firma de demostración en el directorio de datos y muestra
     /// dónde quedaron.
     Efirma,
+}
+
+#[derive(Subcommand)]
+enum OrdenCorreo {
+    /// Cuenta los correos por estado y lista los pendientes y fallidos (nunca su contenido).
+    Pendientes {
+        /// Cuántos correos listar como máximo.
+        #[arg(long, default_value_t = 100)]
+        limite: i64,
+    },
+    /// Entrega ahora los correos que ya tocan, con el transporte configurado, y termina.
+    Entregar,
 }
 
 #[derive(Subcommand)]
@@ -163,6 +184,7 @@ pub fn ejecutar() -> ExitCode {
                 println!("{}", crate::demo::carpeta_efirma(&config.datos).display());
                 Ok(())
             }
+            Orden::Correo { orden } => correo_cmd(config, orden).await,
             Orden::Efirma { .. } => unreachable!("atendida antes de configurar"),
         }
     });
@@ -296,7 +318,7 @@ async fn credenciales_cmd(config: &Configuracion, orden: OrdenCredenciales) -> R
         }
     };
     let contrasena = leer_contrasena(contrasena_archivo, contrasena_stdin)?;
-    let secretos = crate::secretos::Secretos::cargar(config)?;
+    let secretos = Secretos::cargar(config)?;
     let pepper = secretos.derivar(crate::arranque::PROPOSITO_PEPPER);
     let bd = bd::conectar(&config.url_bd).await?;
     bd::migrar(&bd, &config.url_bd).await?;
@@ -346,6 +368,49 @@ async fn cuentas_cmd(config: &Configuracion, orden: OrdenCuentas) -> Result<(), 
             .map_err(|e| Fallo::Entrada(e.to_string()))?;
             println!("{id}");
             eprintln!("Cuenta creada.");
+            Ok(())
+        }
+    }
+}
+
+async fn correo_cmd(config: Configuracion, orden: OrdenCorreo) -> Result<(), Fallo> {
+    let bd = bd::conectar(&config.url_bd).await?;
+    bd::migrar(&bd, &config.url_bd).await?;
+    match orden {
+        OrdenCorreo::Pendientes { limite } => {
+            let (pendientes, enviados, fallidos) =
+                correo::conteo(&bd).await.map_err(anyhow::Error::from)?;
+            println!("pendientes: {pendientes}, enviados: {enviados}, fallidos: {fallidos}");
+            let filas = correo::pendientes(&bd, limite.max(0))
+                .await
+                .map_err(anyhow::Error::from)?;
+            if !filas.is_empty() {
+                println!("id\testado\tintentos\tproximo_intento\tdestinatario\tultimo_error");
+            }
+            for f in filas {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    f.id,
+                    f.estado,
+                    f.intentos,
+                    f.proximo_intento,
+                    f.destinatario,
+                    f.ultimo_error.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
+        OrdenCorreo::Entregar => {
+            let secretos = Secretos::cargar(&config)?;
+            let cofre = correo::Cofre::nuevo(secretos.derivar(correo::PROPOSITO_LLAVE));
+            let transporte = arranque::transporte_correo(&config)?;
+            let r = correo::entregar_pendientes(&bd, &cofre, &transporte, crate::ahora())
+                .await
+                .map_err(anyhow::Error::from)?;
+            println!(
+                "enviados: {}, reintentos: {}, fallidos: {}",
+                r.enviados, r.reintentos, r.fallidos
+            );
             Ok(())
         }
     }

@@ -1,8 +1,15 @@
 //! Configuration from environment variables (documented in the README), read once at start.
 
+use crate::correo::{transporte::Seguridad, DestinoSmtp};
 use anyhow::{bail, Context};
 use leptos::config::LeptosOptions;
+use lettre::message::Mailbox;
 use std::{net::SocketAddr, path::PathBuf};
+use zeroize::Zeroizing;
+
+/// The sender when `INTERCOM_CORREO_REMITENTE` is not set.
+pub const REMITENTE_POR_OMISION: &str =
+    "Servicios de Intercomunicación <no-responder@infonavit.localhost>";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Modo {
@@ -40,6 +47,13 @@ pub struct Configuracion {
     /// What an unreachable responder means (`INTERCOM_OCSP_SI_FALLA`): `rechazar` (the
     /// default, and the only choice in production) or `aceptar`.
     pub ocsp_acepta_si_falla: bool,
+    /// SMTP server the outbox delivers through (`INTERCOM_SMTP_URL`: `smtp://` — plain, only
+    /// to loopback in production —, `smtp+starttls://` or `smtps://`, optionally with
+    /// `usuario:contraseña@`; or `INTERCOM_SMTP_USUARIO` / `INTERCOM_SMTP_CONTRASENA`). None:
+    /// emails go to the local mailbox folder `<datos>/buzon/` (demo only; production requires it).
+    pub smtp: Option<DestinoSmtp>,
+    /// The `From` of every email (`INTERCOM_CORREO_REMITENTE`).
+    pub correo_remitente: Mailbox,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -96,6 +110,36 @@ impl Configuracion {
                 bail!("INTERCOM_OCSP_SI_FALLA debe ser «rechazar» o «aceptar», no «{otro}»")
             }
         };
+        let smtp = match variable("INTERCOM_SMTP_URL") {
+            None if modo == Modo::Produccion => {
+                bail!("en modo producción INTERCOM_SMTP_URL (servidor de correo) es obligatorio")
+            }
+            None => None,
+            Some(url) => {
+                let mut destino = DestinoSmtp::de_url(&url)?;
+                if modo == Modo::Produccion
+                    && destino.seguridad == Seguridad::Ninguna
+                    && !destino.es_local()
+                {
+                    bail!("en modo producción el correo sale cifrado: usa smtp+starttls:// o smtps:// (smtp:// sólo hacia esta máquina)");
+                }
+                if let Some(usuario) = variable("INTERCOM_SMTP_USUARIO") {
+                    destino.usuario = Some(usuario);
+                }
+                if let Some(contrasena) = variable("INTERCOM_SMTP_CONTRASENA") {
+                    destino.contrasena = Some(Zeroizing::new(contrasena));
+                }
+                if destino.usuario.is_some() != destino.contrasena.is_some() {
+                    bail!("el usuario y la contraseña de SMTP van juntos");
+                }
+                Some(destino)
+            }
+        };
+        let correo_remitente: Mailbox = variable("INTERCOM_CORREO_REMITENTE")
+            .as_deref()
+            .unwrap_or(REMITENTE_POR_OMISION)
+            .parse()
+            .context("INTERCOM_CORREO_REMITENTE debe ser «Nombre <dirección>» o una dirección")?;
         let url_bd = match variable("DATABASE_URL") {
             Some(url) => url,
             None => format!(
@@ -133,6 +177,8 @@ impl Configuracion {
             ocsp_url: variable("INTERCOM_OCSP_URL"),
             ocsp_certificado: variable("INTERCOM_OCSP_CERTIFICADO").map(PathBuf::from),
             ocsp_acepta_si_falla,
+            smtp,
+            correo_remitente,
         })
     }
 

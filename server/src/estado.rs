@@ -2,7 +2,7 @@
 
 use efirma::AlmacenConfianza;
 
-use crate::{bd::Bd, configuracion::Configuracion, limites::Limites, sesiones::Sesiones};
+use crate::{bd::Bd, configuracion::Configuracion, correo, limites::Limites, sesiones::Sesiones};
 
 pub struct Estado {
     pub config: Configuracion,
@@ -20,4 +20,16 @@ pub struct Estado {
     pub anclas: Option<AlmacenConfianza>,
     /// Revocation check, when a responder is configured.
     pub ocsp: Option<crate::revocacion::ClienteOcsp>,
+    /// Seals the passwords inside pending emails (key derived from the server secret).
+    pub cofre: correo::Cofre,
+    /// The outbox's transport and the doorbell of its worker.
+    pub correo: correo::Buzon,
+}
+
+impl Estado {
+    /// Wakes the outbox worker: call it right after committing a transaction that queued an
+    /// email, so it leaves now rather than at the worker's next look.
+    pub fn avisar_correo(&self) {
+        self.correo.avisar();
+    }
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod configuracion;
 pub mod contexto;
 pub mod cookies;
+pub mod correo;
 pub mod credenciales;
 pub mod cuentas;
 pub mod demo;

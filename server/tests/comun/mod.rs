@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use servidor::{arranque, configuracion::Configuracion, cuentas, estado::Estado};
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 use zeroize::Zeroizing;
