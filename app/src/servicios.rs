@@ -3,6 +3,7 @@
 //! established (session, client address, CSRF token).
 
 use crate::{
+    acuses::AcuseVerificado,
     error::ErrorApp,
     generacion::{CredencialActiva, Solicitante},
     sesion::Cuenta,
@@ -76,6 +77,14 @@ pub trait Portal: Send + Sync + 'static {
         cadena: &str,
         firma_b64: &str,
     ) -> Result<Solicitante, ErrorApp>;
+
+    /// Re-checks both sellos of the acuse with this folio (well formed). `None` when there is no
+    /// such acuse. Public: anyone holding an acuse may ask.
+    async fn verificar_acuse(
+        &self,
+        peticion: &Peticion,
+        folio: &str,
+    ) -> Result<Option<AcuseVerificado>, ErrorApp>;
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;

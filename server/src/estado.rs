@@ -2,7 +2,9 @@
 
 use efirma::AlmacenConfianza;
 
-use crate::{bd::Bd, configuracion::Configuracion, limites::Limites, sesiones::Sesiones};
+use crate::{
+    acuse::Sellador, bd::Bd, configuracion::Configuracion, limites::Limites, sesiones::Sesiones,
+};
 
 pub struct Estado {
     pub config: Configuracion,
@@ -20,4 +22,6 @@ pub struct Estado {
     pub anclas: Option<AlmacenConfianza>,
     /// Revocation check, when a responder is configured.
     pub ocsp: Option<crate::revocacion::ClienteOcsp>,
+    /// The Instituto's seal over every acuse.
+    pub sellador: Sellador,
 }

@@ -2,6 +2,7 @@
 //! state: sign-in with throttling and audit, sign-out, the signed-in account.
 
 use crate::{
+    acuse,
     auditoria::{self, Evento},
     bd, cookies, cuentas,
     estado::Estado,
@@ -10,6 +11,7 @@ use crate::{
     secretos,
 };
 use app::{
+    acuses::AcuseVerificado,
     error::ErrorApp,
     generacion::{CredencialActiva, Solicitante},
     servicios::{DatosIngreso, Peticion, Portal, SesionActiva},
@@ -205,6 +207,14 @@ impl Portal for PortalServidor {
             firma_b64,
         )
         .await
+    }
+
+    async fn verificar_acuse(
+        &self,
+        peticion: &Peticion,
+        folio: &str,
+    ) -> Result<Option<AcuseVerificado>, ErrorApp> {
+        acuse::rutas::verificar_folio(&self.0, peticion, folio).await
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {
