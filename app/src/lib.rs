@@ -4,6 +4,7 @@
 //! The real work behind each server function lives in the `server` crate, reached through the
 //! [`servicios::Portal`] trait object the server provides into the Leptos context.
 
+pub mod acuses;
 pub mod cliente;
 pub mod componentes;
 pub mod error;
@@ -21,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::{
     components::{ParentRoute, Redirect, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use paginas::{
@@ -31,6 +32,7 @@ use paginas::{
     generacion::GeneracionContrasena,
     intercomunicacion::{Certificacion, Intercomunicacion, RelacionesConfianza},
     privadas::{AreaPrivada, CentroAtencion, Escritorio, Guias, MiCuenta, MisTramites, Valores},
+    verificacion::VerificacionAcuse,
     NoEncontrada,
 };
 
@@ -77,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Inicio />
                 <Route path=path!("/ingresar") view=Ingresar />
                 <Route path=path!("/guias/generacion-de-contrasena") view=GuiaGeneracion />
+                <Route path=path!("/acuses/verificar") view=VerificacionAcuse ssr=SsrMode::Async />
                 <ParentRoute path=path!("/portal") view=AreaPrivada>
                     <Route path=path!("") view=|| view! { <Redirect path="/portal/escritorio" /> } />
                     <Route path=path!("escritorio") view=Escritorio />

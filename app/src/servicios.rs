@@ -3,6 +3,7 @@
 //! established (session, client address, CSRF token).
 
 use crate::{
+    acuses::AcuseVerificado,
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Solicitud},
     sesion::Cuenta,
@@ -83,6 +84,14 @@ pub trait Portal: Send + Sync + 'static {
         sesion: &SesionActiva,
         firma: FirmaRecibida<'_>,
     ) -> Result<Emision, ErrorApp>;
+
+    /// Re-checks both sellos of the acuse with this folio (well formed). `None` when there is no
+    /// such acuse. Public: anyone holding an acuse may ask.
+    async fn verificar_acuse(
+        &self,
+        peticion: &Peticion,
+        folio: &str,
+    ) -> Result<Option<AcuseVerificado>, ErrorApp>;
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;

@@ -140,6 +140,37 @@ fn par_rcgen(pkcs8: &[u8]) -> Result<KeyPair, Error> {
         .map_err(|_| Error::NoEsLlavePrivada)
 }
 
+/// A self-signed certificate for sealing documents (key usage digitalSignature +
+/// nonRepudiation, not a CA) with a fresh 2048-bit RSA key: e.g. the demo seal of an institution.
+/// `no_certificado` (20 digits, like SAT's) becomes the serial number's ASCII bytes; validity from
+/// `desde` to `hasta` (unix seconds). Returns the certificate DER and the unencrypted PKCS#8 key.
+pub fn sello_autofirmado(
+    nombre: &str,
+    organizacion: &str,
+    no_certificado: &str,
+    desde: i64,
+    hasta: i64,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
+    let pk = generar_rsa(2048)?;
+    let par = par_rcgen(&pk)?;
+    let mut p = CertificateParams::default();
+    p.distinguished_name = dn(&[
+        (DnType::CommonName, nombre),
+        (DnType::OrganizationName, organizacion),
+        (DnType::CountryName, "MX"),
+    ]);
+    p.serial_number = Some(SerialNumber::from_slice(no_certificado.as_bytes()));
+    p.not_before = fecha(desde)?;
+    p.not_after = fecha(hasta)?;
+    p.is_ca = IsCa::ExplicitNoCa;
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    let cert = p.self_signed(&par).map_err(|_| Error::NoEsCertificado)?;
+    Ok((cert.der().to_vec(), pk))
+}
+
 /// Encrypts an unencrypted PKCS#8 key exactly like SAT's `.key` files.
 pub fn cifrar_como_sat(pkcs8: &[u8], contrasena: &[u8]) -> Result<Vec<u8>, Error> {
     let mut sal = [0u8; 8];

@@ -2,7 +2,7 @@
 //! serve until Ctrl-C / SIGTERM.
 
 use crate::{
-    bd, cabeceras,
+    acuse, bd, cabeceras,
     configuracion::{Configuracion, Modo},
     contexto, correo, cuentas, demo,
     estado::Estado,
@@ -28,6 +28,12 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
     bd::migrar(&bd, &config.url_bd).await?;
     let secretos = Secretos::cargar(&config)?;
     let senuelo = tokio::task::spawn_blocking(cuentas::hash_senuelo).await?;
+    // The demo may generate an RSA key here: off the async threads.
+    let sellador = tokio::task::spawn_blocking({
+        let config = config.clone();
+        move || acuse::Sellador::cargar(&config)
+    })
+    .await??;
     let directorio_anclas = config.anclas.clone().or_else(|| {
         let demo = demo::carpeta_efirma(&config.datos).join("ca");
         (config.modo == Modo::Demo && demo.is_dir()).then_some(demo)
@@ -59,6 +65,7 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         senuelo,
         ocsp: cliente_ocsp(&config)?,
         anclas,
+        sellador,
         bd,
         config,
     }))
@@ -107,6 +114,7 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
     };
     let rutas = generate_route_list(App);
     Router::new()
+        .merge(acuse::rutas::enrutador(estado.clone()))
         .leptos_routes_with_context(&opciones, rutas, contexto_leptos.clone(), {
             let opciones = opciones.clone();
             move || shell(opciones.clone())

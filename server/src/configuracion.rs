@@ -54,6 +54,14 @@ pub struct Configuracion {
     pub smtp: Option<DestinoSmtp>,
     /// The `From` of every email (`INTERCOM_CORREO_REMITENTE`).
     pub correo_remitente: Mailbox,
+    /// The Instituto's seal key for acuses (`INTERCOM_SELLO_LLAVE`: unencrypted PKCS#8, PEM or
+    /// DER, mode 0600) and its certificate (`INTERCOM_SELLO_CERTIFICADO`). Both required in
+    /// production; the demo generates its own.
+    pub sello_llave: Option<PathBuf>,
+    pub sello_certificado: Option<PathBuf>,
+    /// Where people reach the portal (`INTERCOM_URL_PUBLICA`, no trailing slash): the acuse's
+    /// QR code points to `{url_publica}/acuses/verificar?folio=…`. Required in production.
+    pub url_publica: String,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -99,6 +107,25 @@ impl Configuracion {
         let datos = PathBuf::from(variable("INTERCOM_DATOS").unwrap_or_else(|| "data".into()));
         if modo == Modo::Produccion && variable("INTERCOM_ANCLAS").is_none() {
             bail!("en modo producción INTERCOM_ANCLAS (directorio de certificados de las AC del SAT) es obligatorio");
+        }
+        let sello_llave = variable("INTERCOM_SELLO_LLAVE").map(PathBuf::from);
+        let sello_certificado = variable("INTERCOM_SELLO_CERTIFICADO").map(PathBuf::from);
+        if sello_llave.is_some() != sello_certificado.is_some()
+            || (modo == Modo::Produccion && sello_llave.is_none())
+        {
+            bail!("INTERCOM_SELLO_LLAVE e INTERCOM_SELLO_CERTIFICADO (llave y certificado del sello del Instituto para los acuses) van juntas y en modo producción son obligatorias");
+        }
+        let url_publica = match variable("INTERCOM_URL_PUBLICA") {
+            Some(url) => url.trim().trim_end_matches('/').to_owned(),
+            None if modo == Modo::Produccion => bail!(
+                "en modo producción INTERCOM_URL_PUBLICA (la dirección pública del portal, a la que apunta el QR de los acuses) es obligatoria"
+            ),
+            None => "http://localhost:3000".to_owned(),
+        };
+        if !(url_publica.starts_with("https://") || url_publica.starts_with("http://"))
+            || url_publica.contains(['?', '#', ' '])
+        {
+            bail!("INTERCOM_URL_PUBLICA debe ser una dirección http(s):// sin consulta, como https://portal.example");
         }
         let ocsp_acepta_si_falla = match variable("INTERCOM_OCSP_SI_FALLA").as_deref() {
             None | Some("rechazar") => false,
@@ -179,6 +206,9 @@ impl Configuracion {
             ocsp_acepta_si_falla,
             smtp,
             correo_remitente,
+            sello_llave,
+            sello_certificado,
+            url_publica,
         })
     }
 

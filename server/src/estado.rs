@@ -2,7 +2,10 @@
 
 use efirma::AlmacenConfianza;
 
-use crate::{bd::Bd, configuracion::Configuracion, correo, limites::Limites, sesiones::Sesiones};
+use crate::{
+    acuse::Sellador, bd::Bd, configuracion::Configuracion, correo, limites::Limites,
+    sesiones::Sesiones,
+};
 
 pub struct Estado {
     pub config: Configuracion,
@@ -24,6 +27,8 @@ pub struct Estado {
     pub cofre: correo::Cofre,
     /// The outbox's transport and the doorbell of its worker.
     pub correo: correo::Buzon,
+    /// The Instituto's seal over every acuse.
+    pub sellador: Sellador,
 }
 
 impl Estado {

@@ -1,6 +1,7 @@
 //! Servicios de Intercomunicación — the server: configuration, database, portal services, HTTP
 //! middleware (sessions, CSRF, security headers) and the operator's command line.
 
+pub mod acuse;
 pub mod arranque;
 pub mod auditoria;
 pub mod bd;

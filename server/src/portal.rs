@@ -2,6 +2,7 @@
 //! state: sign-in with throttling and audit, sign-out, the signed-in account.
 
 use crate::{
+    acuse,
     auditoria::{self, Evento},
     bd, cookies, cuentas,
     estado::Estado,
@@ -10,6 +11,7 @@ use crate::{
     secretos,
 };
 use app::{
+    acuses::AcuseVerificado,
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Solicitud},
     servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
@@ -205,6 +207,14 @@ impl Portal for PortalServidor {
         firma: FirmaRecibida<'_>,
     ) -> Result<Emision, ErrorApp> {
         generacion::firmar_terminos(&self.0, peticion, sesion, firma).await
+    }
+
+    async fn verificar_acuse(
+        &self,
+        peticion: &Peticion,
+        folio: &str,
+    ) -> Result<Option<AcuseVerificado>, ErrorApp> {
+        acuse::rutas::verificar_folio(&self.0, peticion, folio).await
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {

@@ -6,6 +6,7 @@ pub mod guia;
 pub mod inicio;
 pub mod intercomunicacion;
 pub mod privadas;
+pub mod verificacion;
 
 use crate::componentes::{Encabezado, Pie};
 use leptos::prelude::*;
