@@ -228,7 +228,7 @@ fn efirma_cmd(orden: OrdenEfirma) -> ExitCode {
         let llave = match (llave, contrasena_archivo) {
             (Some(l), Some(c)) => {
                 let contrasena = leer_contrasena(Some(c), false).map_err(|f| match f {
-                    Fallo::Entrada(m) => m,
+                    Fallo::Entrada(m) | Fallo::Rechazo(m) => m,
                     Fallo::Sistema(e) => e.to_string(),
                 })?;
                 Some((leer(&l)?, contrasena))

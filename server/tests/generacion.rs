@@ -341,7 +341,7 @@ async fn firmar_los_terminos_emite_credencial_acuse_y_correo_juntos() {
     assert_eq!(folio.len(), 10);
     assert_eq!(contar(&app, "credenciales").await, 1);
     assert_eq!(contar(&app, "acuses").await, 1);
-    assert_eq!(contar(&app, "correos_salientes").await, 1);
+    assert_eq!(contar(&app, "correos").await, 1);
     let eventos: Vec<String> = sqlx::query(
         "SELECT evento FROM auditoria WHERE evento IN ('terminos_firmados', 'credencial_emitida') ORDER BY id",
     )
@@ -358,7 +358,7 @@ async fn firmar_los_terminos_emite_credencial_acuse_y_correo_juntos() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(acuse.cadena_original, cadena);
+    assert_eq!(acuse.datos.cadena_original, cadena);
 
     // With a credential active, generating again needs an explicit replacement.
     let no = fiel.certificado().no_certificado().to_owned();
@@ -405,5 +405,5 @@ async fn dos_firmas_simultaneas_dejan_una_sola_credencial() {
     assert_eq!(cuerpo["codigo"], "contrasena_activa");
     assert_eq!(contar(&app, "credenciales").await, 1);
     assert_eq!(contar(&app, "acuses").await, 1);
-    assert_eq!(contar(&app, "correos_salientes").await, 1);
+    assert_eq!(contar(&app, "correos").await, 1);
 }
