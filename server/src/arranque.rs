@@ -154,7 +154,7 @@ pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
         // Absolute: the person reading this may be in another directory.
         let carpeta = std::path::absolute(carpeta).unwrap_or_else(|_| carpeta.to_path_buf());
         eprintln!(
-            "Correos: sin INTERCOM_SMTP_URL, cada correo se guarda como archivo .eml en {}\n",
+            "Correos (sin INTERCOM_SMTP_URL): cada correo enviado queda como archivo .eml en\n  {}/\n",
             carpeta.display()
         );
     }

@@ -676,3 +676,62 @@ fn correo_pendientes_lista_sin_mostrar_secretos() {
     assert!(String::from_utf8_lossy(&salida.stdout)
         .starts_with("pendientes: 0, enviados: 1, fallidos: 0"));
 }
+
+/// The test server itself speaks SMTP correctly (so the tests above mean something).
+#[tokio::test]
+async fn el_servidor_smtp_de_prueba_habla_smtp() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let servidor = ServidorSmtp::iniciar().await;
+    let conexion = tokio::net::TcpStream::connect(servidor.direccion)
+        .await
+        .expect("conexión");
+    let (lectura, mut escritura) = conexion.into_split();
+    let mut lectura = BufReader::new(lectura);
+    let mut codigo = async |orden: &str| -> String {
+        if !orden.is_empty() {
+            escritura
+                .write_all(format!("{orden}\r\n").as_bytes())
+                .await
+                .expect("escribir");
+        }
+        // The last line of a (possibly multi-line) reply has a space after the code.
+        loop {
+            let mut linea = String::new();
+            lectura.read_line(&mut linea).await.expect("leer");
+            if linea.len() < 4 || linea.as_bytes()[3] != b'-' {
+                return linea[..3.min(linea.len())].to_owned();
+            }
+        }
+    };
+    assert_eq!(codigo("").await, "220");
+    assert_eq!(codigo("HELO cliente").await, "250");
+    assert_eq!(codigo("EHLO cliente").await, "250");
+    assert_eq!(
+        codigo("RCPT TO:<a@b.example>").await,
+        "503",
+        "RCPT antes de MAIL"
+    );
+    assert_eq!(codigo("MAIL FROM:<x@y.example>").await, "250");
+    assert_eq!(codigo("RSET").await, "250");
+    assert_eq!(codigo("DATA").await, "503", "RSET olvida la transacción");
+    assert_eq!(codigo("NOOP").await, "250");
+    assert_eq!(codigo("MAIL FROM:<x@y.example> SIZE=100").await, "250");
+    assert_eq!(codigo("RCPT TO:<a@b.example>").await, "250");
+    assert_eq!(codigo("DATA").await, "354");
+    assert_eq!(
+        codigo("Subject: hola\r\n\r\n..linea con punto\r\n.").await,
+        "250"
+    );
+    assert_eq!(codigo("VRFY alguien").await, "500");
+    assert_eq!(codigo("QUIT").await, "221");
+
+    let recibidos = servidor.recibidos();
+    assert_eq!(recibidos.len(), 1);
+    assert_eq!(recibidos[0].de, "x@y.example");
+    assert_eq!(recibidos[0].para, vec!["a@b.example".to_owned()]);
+    assert_eq!(
+        recibidos[0].datos,
+        "Subject: hola\r\n\r\n.linea con punto\r\n"
+    );
+    assert_eq!(recibidos[0].texto(), ".linea con punto\n");
+}

@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 
 /// Attempts before an email is given up (about 6 hours of retries).
 pub const MAX_INTENTOS: i64 = 12;
-/// How long a claim holds a row; longer than the SMTP timeout (30 s).
+/// How long a claim holds a row; longer than the longest SMTP delivery (45 s).
 pub const RECLAMO_SEG: i64 = 60;
 const ESPERAS: [i64; 7] = [10, 30, 120, 300, 600, 1800, 3600];
 const LARGO_ERROR: usize = 200;

@@ -17,6 +17,10 @@ use lettre::{
 use std::{path::PathBuf, time::Duration};
 use zeroize::Zeroizing;
 
+/// The longest one SMTP delivery may take, below the worker's claim on a row
+/// ([`RECLAMO_SEG`](super::trabajador::RECLAMO_SEG)).
+const ENTREGA_MAXIMA: Duration = Duration::from_secs(45);
+
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seguridad {
@@ -140,8 +144,6 @@ impl Transporte {
         let mut constructor =
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(destino.host.clone())
                 .port(destino.puerto)
-                // Below the worker's claim on a row (60 s), so no other worker takes it over
-                // while this one still waits on the server.
                 .timeout(Some(Duration::from_secs(30)));
         let tls = || TlsParameters::new(destino.host.clone()).context("parámetros TLS de SMTP");
         constructor = match destino.seguridad {
@@ -202,11 +204,14 @@ impl Transporte {
             .body(cuerpo)
             .map_err(|e| FalloEntrega::permanente(format!("mensaje inválido: {e}")))?;
         match &self.via {
-            Via::Smtp(smtp) => smtp
-                .send(mensaje)
-                .await
-                .map(|_| ())
-                .map_err(|e| FalloEntrega::transitorio(format!("SMTP: {e}"))),
+            // lettre's timeout bounds each step; this bounds the whole conversation, so a
+            // trickling server cannot outlast the worker's claim on the row.
+            Via::Smtp(smtp) => match tokio::time::timeout(ENTREGA_MAXIMA, smtp.send(mensaje)).await
+            {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(FalloEntrega::transitorio(format!("SMTP: {e}"))),
+                Err(_) => Err(FalloEntrega::transitorio("SMTP: sin respuesta a tiempo")),
+            },
             Via::Carpeta(carpeta) => {
                 let ruta = carpeta.join(format!("{}-{}.eml", marca_de_tiempo(ahora), s.id));
                 let carpeta = carpeta.clone();

@@ -54,7 +54,7 @@ impl Recibido {
     }
 }
 
-/// The decoded text body of a single-part message.
+/// The decoded text body of a single-part message, with `\n` line ends.
 pub fn texto_de_eml(eml: &str) -> String {
     let (cabeceras, cuerpo) = eml.split_once("\r\n\r\n").unwrap_or(("", eml));
     if cabeceras
@@ -63,7 +63,7 @@ pub fn texto_de_eml(eml: &str) -> String {
     {
         decodificar_qp(cuerpo)
     } else {
-        cuerpo.to_owned()
+        cuerpo.replace("\r\n", "\n")
     }
 }
 
