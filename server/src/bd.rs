@@ -50,7 +50,9 @@ pub async fn conectar(url: &str) -> anyhow::Result<Bd> {
             Box::pin(async move {
                 if motor == Motor::Sqlite {
                     conexion
-                        .execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                        // secure_delete: erased secrets (sealed passwords of delivered emails)
+                        // are overwritten on disk, not left in free pages.
+                        .execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;")
                         .await?;
                 }
                 Ok(())
