@@ -77,7 +77,7 @@ async function almacenamiento(page: Page) {
 test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page }) => {
   const demo = efirmaDemo();
   await ingresar(page, URL_DEMO);
-  await abrirGeneracion(page);
+  await abrirGeneracion(page, URL_DEMO);
   await aceptarTerminos(page);
   await expect(page.getByText("* Campos obligatorios")).toBeVisible();
   await expect(page.getByRole("link", { name: "Guía de usuario - Generación de contraseña" })).toHaveAttribute(
@@ -141,7 +141,7 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
 test("un reto firmado no se puede repetir ni usar desde otra sesión", async ({ page, browser }) => {
   const demo = efirmaDemo();
   await ingresar(page, URL_DEMO);
-  await abrirGeneracion(page);
+  await abrirGeneracion(page, URL_DEMO);
   await aceptarTerminos(page);
   // Hold the browser's signed challenge, replay it from this session and from another one.
   let cuerpo: string | null = null;
@@ -163,7 +163,7 @@ test("un reto firmado no se puede repetir ni usar desde otra sesión", async ({ 
   const otro = await browser.newContext();
   const otraPagina = await otro.newPage();
   await ingresar(otraPagina, URL_DEMO);
-  await abrirGeneracion(otraPagina);
+  await abrirGeneracion(otraPagina, URL_DEMO);
   const ajeno = await otraPagina.request.post(`${URL_DEMO}/api/generacion/validar`, {
     data: cuerpo!,
     headers: { "content-type": "application/x-www-form-urlencoded", "x-csrf-token": (await tokenCsrf(otraPagina)) ?? "" },
@@ -188,7 +188,7 @@ test("generación completa con la e.firma de demostración: correo, contraseña 
   const cuerpos = grabarPeticiones(page);
   await ingresar(page, URL_DEMO);
   const galletas = (await context.cookies()).map((c) => c.name).sort();
-  await abrirGeneracion(page);
+  await abrirGeneracion(page, URL_DEMO);
   await aceptarTerminos(page);
   await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
 
@@ -198,7 +198,7 @@ test("generación completa con la e.firma de demostración: correo, contraseña 
   await expect(datos).toContainText("ESCUELA KEMPER URGATE SA DE CV");
   await expect(datos).toContainText("EKU9003173C9");
   await expect(datos).toContainText(PATRON.nrp);
-  await expect(page.getByRole("document")).toContainText("1. Aceptación de las condiciones y términos generales del servicio");
+  await expect(page.getByRole("document", { name: "Términos y condiciones" })).toContainText("1. Aceptación de las condiciones y términos generales del servicio");
   // A double click sends one signature.
   const firmas: string[] = [];
   page.on("request", (r) => { if (r.url().endsWith("/api/generacion/firmar")) firmas.push(r.url()); });
@@ -241,7 +241,7 @@ test("generación completa con la e.firma de demostración: correo, contraseña 
   expect(galletas).toEqual(["__Host-csrf", "__Host-sesion"]);
 
   // Back in the tab: the active credential, with its folio and the two options.
-  await abrirGeneracion(page);
+  await abrirGeneracion(page, URL_DEMO);
   await expect(page.locator("#folio-activo")).toHaveText(folio);
   await expect(page.getByRole("button", { name: "Cancelar contraseña" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Recuperar contraseña" })).toBeVisible();
@@ -255,7 +255,7 @@ test("dos pestañas firman a la vez: una sola contraseña nueva", async ({ page,
   const folioAnterior = sql("demo", "SELECT folio FROM credenciales WHERE estado = 'activa'");
   const otra = await context.newPage();
   for (const p of [page, otra]) {
-    await abrirGeneracion(p);
+    await abrirGeneracion(p, URL_DEMO);
     // Replacing is an explicit choice.
     await p.getByRole("button", { name: "Generar una nueva contraseña" }).click();
     await expect(p.getByText(`la actual (folio ${folioAnterior}) dejará de funcionar`)).toBeVisible();
@@ -279,7 +279,7 @@ test("dos pestañas firman a la vez: una sola contraseña nueva", async ({ page,
 
 test("la e.firma de otro contribuyente no sirve para esta cuenta", async ({ page }) => {
   await ingresar(page, URL_SAT, OTRO_PATRON);
-  await abrirGeneracion(page);
+  await abrirGeneracion(page, URL_SAT);
   await aceptarTerminos(page);
   await validar(page, { ...FIEL_SAT });
   await errorEnPantalla(page, MENSAJES.otroRfc);
@@ -289,7 +289,7 @@ test("la e.firma de otro contribuyente no sirve para esta cuenta", async ({ page
 test("generación completa con la e.firma de pruebas del SAT", async ({ page }) => {
   const cuerpos = grabarPeticiones(page);
   await ingresar(page, URL_SAT);
-  await abrirGeneracion(page);
+  await abrirGeneracion(page, URL_SAT);
   await aceptarTerminos(page);
   await validar(page, { ...FIEL_SAT });
   await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
