@@ -27,9 +27,9 @@ use leptos_router::{
 
 use paginas::{
     acceso::Ingresar,
+    generacion::GeneracionContrasena,
     guia::GuiaGeneracion,
     inicio::Inicio,
-    generacion::GeneracionContrasena,
     intercomunicacion::{Certificacion, Intercomunicacion, RelacionesConfianza},
     privadas::{AreaPrivada, CentroAtencion, Escritorio, Guias, MiCuenta, MisTramites, Valores},
     verificacion::VerificacionAcuse,

@@ -158,7 +158,10 @@ mod navegador {
         let certificado = match Certificado::parse(&cer_bytes) {
             Ok(c) => c,
             // The two files swapped is the most common slip: say so.
-            Err(_) if LlavePrivada::descifrar(&cer_bytes, b"").is_err_and(|e| e != Error::NoEsLlavePrivada) => {
+            Err(_)
+                if LlavePrivada::descifrar(&cer_bytes, b"")
+                    .is_err_and(|e| e != Error::NoEsLlavePrivada) =>
+            {
                 return Err(problema("Adjuntaste la clave privada (.KEY) donde va el certificado (.CER). Revisa qué archivo va en cada campo."));
             }
             Err(e) => return Err(e.into()),
@@ -214,7 +217,11 @@ mod navegador {
                 Uso::Reto => (&self.pss, algoritmo("RSA-PSS", true)),
                 Uso::Sello => (&self.pkcs1, algoritmo("RSASSA-PKCS1-v1_5", false)),
             };
-            let error = || problema("Tu navegador no pudo firmar con la e.firma. Vuelve a dar clic en Validar.");
+            let error = || {
+                problema(
+                    "Tu navegador no pudo firmar con la e.firma. Vuelve a dar clic en Validar.",
+                )
+            };
             let promesa = sutil()?
                 .sign_with_object_and_u8_array(&alg, llave, datos.as_bytes())
                 .map_err(|_| error())?;

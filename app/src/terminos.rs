@@ -62,12 +62,20 @@ mod tests {
             b[1],
             Bloque::Clausula("1. Aceptación de las condiciones y términos generales del servicio")
         );
-        assert!(b.iter().filter(|x| matches!(x, Bloque::Clausula(_))).count() >= 5);
+        assert!(
+            b.iter()
+                .filter(|x| matches!(x, Bloque::Clausula(_)))
+                .count()
+                >= 5
+        );
     }
 
     #[test]
     fn la_huella_es_la_de_los_bytes_del_archivo() {
         assert_eq!(sha256_hex(TEXTO_PATRON).len(), 64);
-        assert_ne!(sha256_hex(TEXTO_PATRON), sha256_hex(&TEXTO_PATRON.replace("PATRÓN", "PATRON")));
+        assert_ne!(
+            sha256_hex(TEXTO_PATRON),
+            sha256_hex(&TEXTO_PATRON.replace("PATRÓN", "PATRON"))
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! instead of prompts, messages on stderr, exit status 0 only on success (2 for bad input).
 
 use crate::{
-    arranque, bd, configuracion::Configuracion, correo, credenciales, cuentas,
-    secretos::Secretos, telemetria,
+    arranque, bd, configuracion::Configuracion, correo, credenciales, cuentas, secretos::Secretos,
+    telemetria,
 };
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};

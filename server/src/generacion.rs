@@ -5,8 +5,7 @@
 use crate::{
     acuse, ahora,
     auditoria::{self, Evento},
-    bd,
-    correo,
+    bd, correo,
     credenciales::{self, ErrorEmision, Rol},
     cuentas,
     estado::Estado,
@@ -16,13 +15,15 @@ use crate::{
 use app::{
     error::ErrorApp,
     fechas,
-    generacion::{CadenaOriginal, CredencialActiva, Emision, Solicitante, Solicitud, TRAMITE_GENERACION},
+    generacion::{
+        CadenaOriginal, CredencialActiva, Emision, Solicitante, Solicitud, TRAMITE_GENERACION,
+    },
     servicios::{FirmaRecibida, Peticion, SesionActiva},
     sesion::Cuenta,
     terminos,
 };
-use efirma::{Algoritmo, Certificado};
 use base64::{engine::general_purpose::STANDARD, Engine};
+use efirma::{Algoritmo, Certificado};
 
 pub async fn credencial_activa(
     estado: &Estado,

@@ -68,9 +68,10 @@ pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certifi
     let anunciado = match f.proposito {
         retos::Proposito::FirmaTerminos => app::generacion::CadenaOriginal::leer(f.cadena)
             .is_some_and(|c| c.no_certificado == certificado.no_certificado()),
-        _ => f
-            .cadena
-            .contains(&format!("|NO CERTIFICADO {}|", certificado.no_certificado())),
+        _ => f.cadena.contains(&format!(
+            "|NO CERTIFICADO {}|",
+            certificado.no_certificado()
+        )),
     };
     if !anunciado {
         return Err(ErrorApp::nuevo(

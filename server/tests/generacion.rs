@@ -31,7 +31,10 @@ async fn app() -> comun::AppPrueba {
 async fn reto(n: &mut Navegador, no_certificado: &str) -> reqwest::Response {
     n.post_form(
         "/api/generacion/reto",
-        &[("no_certificado", no_certificado), ("acepto_terminos", "true")],
+        &[
+            ("no_certificado", no_certificado),
+            ("acepto_terminos", "true"),
+        ],
     )
     .await
 }
@@ -256,7 +259,10 @@ async fn hasta_la_solicitud(n: &mut Navegador, fiel: &Credencial, reemplazar: bo
     let firma = fiel
         .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
         .unwrap();
-    let (cer, firma) = (STANDARD.encode(fiel.certificado().der()), STANDARD.encode(firma));
+    let (cer, firma) = (
+        STANDARD.encode(fiel.certificado().der()),
+        STANDARD.encode(firma),
+    );
     let r = n
         .post_form(
             "/api/generacion/validar",
@@ -311,9 +317,14 @@ async fn firmar_los_terminos_emite_credencial_acuse_y_correo_juntos() {
     let sello = fiel
         .firmar(cadena.as_bytes(), Algoritmo::Pkcs1v15Sha256)
         .unwrap();
-    let (s, cuerpo) = error_json(firmar(&mut n, fiel.certificado().der(), &cadena, &pss).await).await;
-    assert_eq!((s, cuerpo["codigo"].as_str().unwrap()), (422, "firma_invalida"));
-    let (s, cuerpo) = error_json(firmar(&mut n, fiel.certificado().der(), &cadena, &sello).await).await;
+    let (s, cuerpo) =
+        error_json(firmar(&mut n, fiel.certificado().der(), &cadena, &pss).await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (422, "firma_invalida")
+    );
+    let (s, cuerpo) =
+        error_json(firmar(&mut n, fiel.certificado().der(), &cadena, &sello).await).await;
     assert_eq!((s, cuerpo["codigo"].as_str().unwrap()), (409, "reto_usado"));
     let cadena = hasta_la_solicitud(&mut n, &fiel, false).await;
     let sello_nuevo = fiel
@@ -327,7 +338,8 @@ async fn firmar_los_terminos_emite_credencial_acuse_y_correo_juntos() {
         .firmar(alterada.as_bytes(), Algoritmo::Pkcs1v15Sha256)
         .unwrap();
     let (s, cuerpo) =
-        error_json(firmar(&mut n, fiel.certificado().der(), &alterada, &sello_alterado).await).await;
+        error_json(firmar(&mut n, fiel.certificado().der(), &alterada, &sello_alterado).await)
+            .await;
     assert_eq!(
         (s, cuerpo["codigo"].as_str().unwrap()),
         (422, "documento_alterado")

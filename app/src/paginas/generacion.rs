@@ -199,9 +199,14 @@ async fn validar(
         .map_err(|e| e.mensaje)?;
     reto_esperado(&cadena, &efirma)?;
     let firma = efirma.firmar(&cadena, Uso::Reto).await.map_err(|p| p.0)?;
-    let solicitud = validar_efirma(base64(&efirma.certificado), cadena, base64(&firma), reemplazar)
-        .await
-        .map_err(|e| e.mensaje)?;
+    let solicitud = validar_efirma(
+        base64(&efirma.certificado),
+        cadena,
+        base64(&firma),
+        reemplazar,
+    )
+    .await
+    .map_err(|e| e.mensaje)?;
     documento_esperado(&solicitud.cadena_original, &efirma)?;
     Ok((efirma, solicitud))
 }
@@ -294,7 +299,9 @@ fn PasoSolicitud(
             return;
         }
         let Some(abierta) = efirma.get_value() else {
-            error.set(Some("Vuelve a validar tu e.firma para firmar la solicitud.".into()));
+            error.set(Some(
+                "Vuelve a validar tu e.firma para firmar la solicitud.".into(),
+            ));
             return;
         };
         ocupado.set(true);
