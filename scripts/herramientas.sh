@@ -14,6 +14,8 @@ como_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 faltan=()
 command -v chromium >/dev/null || faltan+=(chromium)
 command -v openssl >/dev/null || faltan+=(openssl)
+# pdftotext: the acuse tests read the generated PDF's text back.
+command -v pdftotext >/dev/null || faltan+=(poppler-utils)
 command -v cc >/dev/null || faltan+=(build-essential)
 command -v pkg-config >/dev/null || faltan+=(pkg-config)
 if [ ${#faltan[@]} -gt 0 ]; then
