@@ -316,6 +316,35 @@ async fn el_pdf_muestra_cada_campo_y_su_texto_devuelve_los_valores_exactos() {
     }
     // Long values really were wrapped (and still came back whole).
     assert!(!texto.lines().any(|l| l == acuse.sello_instituto));
+    assert!(texto.contains(&format!("Folio {} · Página 1 de 1", d.folio)));
+
+    // Values too long for one page (an RSA-4096 sello, a long cadena) continue on the next; only
+    // the page break and footer come between their lines.
+    let mut largo = acuse.clone();
+    largo.datos.cadena_original = format!("||{}||", "CAMPO CON ESPACIOS Y ÑANDÚ|".repeat(150));
+    largo.datos.sello = STANDARD.encode([7u8; 512]);
+    let texto = pdftotext(&acuse::pdf(&largo, &url));
+    assert!(
+        texto.contains(&format!("Folio {} · Página 2 de 2", d.folio)),
+        "{texto}"
+    );
+    let pie = format!("Folio {} · Página", d.folio);
+    let sin_pie: String = texto
+        .lines()
+        .map(|l| l.trim_start_matches('\u{c}'))
+        .filter(|l| !l.trim().is_empty() && !l.starts_with(&pie))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (etiqueta, valor) in [
+        ("Cadena original", &largo.datos.cadena_original),
+        ("Sello digital del solicitante", &largo.datos.sello),
+    ] {
+        assert_eq!(
+            &valor_de(&sin_pie, etiqueta, &etiquetas),
+            valor,
+            "campo «{etiqueta}»"
+        );
+    }
 }
 
 fn openssl(args: &[&str]) -> std::process::Output {

@@ -400,7 +400,8 @@ pub fn escribir(paginas: &[Pagina], meta: &Metadatos<'_>) -> Vec<u8> {
     let inicio_xref = salida.len();
     let mut xref = format!("xref\n0 {}\n0000000000 65535 f \n", total + 1);
     for p in &posiciones[1..] {
-        let _ = write!(xref, "{p:010} 00000 n \n");
+        // Each entry is exactly 20 bytes: the trailing space and the newline are its end of line.
+        let _ = writeln!(xref, "{p:010} 00000 n ");
     }
     // The file identifier: a hash of the content, so the same acuse gives the same bytes.
     let id: String = huella.finalize()[..16]
