@@ -35,10 +35,10 @@ pub enum Uso {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use navegador::*;
+pub use en_wasm::*;
 
 #[cfg(target_arch = "wasm32")]
-mod navegador {
+mod en_wasm {
     use super::*;
     use efirma::{Certificado, LlavePrivada};
     use js_sys::{Array, Object, Reflect, Uint8Array};
