@@ -100,7 +100,7 @@ impl Sellador {
                 )
             })?;
             secretos::escribir_privado(&llave, pem("PRIVATE KEY", &pkcs8).as_bytes())?;
-            std::fs::write(&certificado, pem("CERTIFICATE", &cer))
+            std::fs::write(&certificado, pem("CERTIFICATE", &cer).as_bytes())
                 .with_context(|| format!("no se pudo escribir {}", certificado.display()))?;
         }
         Self::desde_archivos(&llave, &certificado)
@@ -141,13 +141,16 @@ impl Sellador {
     /// The public certificate as PEM, as `GET /acuses/certificado-instituto.pem` serves it.
     pub fn certificado_pem(&self) -> String {
         pem("CERTIFICATE", self.certificado.der())
+            .as_str()
+            .to_owned()
     }
 }
 
-/// PEM with 64-character lines, as OpenSSL writes it.
-fn pem(etiqueta: &str, der: &[u8]) -> String {
+/// PEM with 64-character lines, as OpenSSL writes it (wiped on drop: it may hold the key).
+fn pem(etiqueta: &str, der: &[u8]) -> Zeroizing<String> {
     let b64 = Zeroizing::new(STANDARD.encode(der));
-    let mut s = format!("-----BEGIN {etiqueta}-----\n");
+    let mut s = Zeroizing::new(String::with_capacity(b64.len() + b64.len() / 64 + 64));
+    s.push_str(&format!("-----BEGIN {etiqueta}-----\n"));
     for linea in b64.as_bytes().chunks(64) {
         s.push_str(&String::from_utf8_lossy(linea));
         s.push('\n');
