@@ -29,6 +29,12 @@ pub fn cdmx(unix: i64) -> String {
     format!("{d:02}/{m:02}/{a} {h:02}:{mi:02}")
 }
 
+/// `27/11/2026 05:00:00` in Mexico City time.
+pub fn cdmx_con_segundos(unix: i64) -> String {
+    let (a, m, d, h, mi, s) = civil(unix, DESFASE_CDMX);
+    format!("{d:02}/{m:02}/{a} {h:02}:{mi:02}:{s:02}")
+}
+
 /// `2026-11-27T11:00:00Z` (RFC 3339, UTC).
 pub fn rfc3339_utc(unix: i64) -> String {
     let (a, m, d, h, mi, s) = civil(unix, 0);
@@ -45,6 +51,7 @@ mod tests {
         // 2026-11-27T11:00:00Z
         assert_eq!(rfc3339_utc(1_795_777_200), "2026-11-27T11:00:00Z");
         assert_eq!(cdmx(1_795_777_200), "27/11/2026 05:00");
+        assert_eq!(cdmx_con_segundos(1_795_777_259), "27/11/2026 05:00:59");
         // Crossing midnight and a leap day.
         assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(cdmx(951_782_400), "28/02/2000 18:00");

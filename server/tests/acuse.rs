@@ -596,6 +596,10 @@ fn en_produccion_sin_el_sello_del_instituto_no_arranca() {
         ("INTERCOM_MODO", "produccion".to_owned()),
         ("INTERCOM_ANCLAS", "/anclas".to_owned()),
         ("INTERCOM_URL_PUBLICA", "https://portal.example".to_owned()),
+        (
+            "INTERCOM_SMTP_URL",
+            "smtp+starttls://correo.example:587".to_owned(),
+        ),
     ];
     let error = Configuracion::desde(&HashMap::from(base.clone()))
         .err()

@@ -161,3 +161,122 @@ fn efirma_inspeccionar_acepta_la_fiel_de_prueba_y_rechaza_el_csd() {
     assert_eq!(codigo, Some(2));
     assert!(err.contains("--fecha debe ser RFC 3339"));
 }
+
+#[test]
+fn demo_efirma_genera_la_ac_y_la_fiel_de_demostracion() {
+    let datos = tempfile::tempdir().unwrap();
+    let salida = intercomunicacion(datos.path())
+        .args(["demo", "efirma"])
+        .output()
+        .unwrap();
+    assert!(salida.status.success());
+    let carpeta = std::path::PathBuf::from(String::from_utf8_lossy(&salida.stdout).trim());
+    for archivo in [
+        "fiel.cer",
+        "fiel.key",
+        "csd.cer",
+        "revocada.cer",
+        "ca/raiz.cer",
+        "ocsp/index.txt",
+    ] {
+        assert!(carpeta.join(archivo).exists(), "falta {archivo}");
+    }
+    let leeme = std::fs::read_to_string(datos.path().join("demo/LEEME.txt")).unwrap();
+    assert!(leeme.contains("Contraseña de la e.firma: "));
+}
+
+#[tokio::test]
+async fn credenciales_verificar_dice_si_la_contrasena_es_la_activa() {
+    use servidor::{
+        bd,
+        configuracion::Configuracion,
+        credenciales::{self, Rol},
+        secretos::Secretos,
+    };
+    let datos = tempfile::tempdir().unwrap();
+    let alta = intercomunicacion(datos.path())
+        .args([
+            "cuentas",
+            "alta",
+            "--nrp",
+            "A1234567890",
+            "--rfc",
+            "EKU9003173C9",
+        ])
+        .args([
+            "--razon-social",
+            "EMPRESA SA DE CV",
+            "--correo",
+            "nomina@empresa.example",
+        ])
+        .arg("--contrasena-stdin")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut h| {
+            use std::io::Write;
+            h.stdin
+                .take()
+                .unwrap()
+                .write_all(b"Una-contrasena-larga-1\n")?;
+            h.wait()
+        })
+        .unwrap();
+    assert!(alta.success());
+    // Issue a credential the way the server does, with the data directory's secret.
+    let config = Configuracion::desde(&std::collections::HashMap::from([(
+        "INTERCOM_DATOS",
+        datos.path().display().to_string(),
+    )]))
+    .unwrap();
+    let pepper = Secretos::cargar(&config)
+        .unwrap()
+        .derivar(servidor::arranque::PROPOSITO_PEPPER);
+    let base = bd::conectar(&config.url_bd).await.unwrap();
+    let mut tx = base.begin().await.unwrap();
+    let (credencial, contrasena) = credenciales::emitir(
+        &mut tx,
+        &pepper,
+        1,
+        Rol::Patron,
+        "30001000000500003415",
+        false,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    base.close().await;
+
+    let verificar = |nrp: &str, entrada: &str| {
+        let mut h = intercomunicacion(datos.path())
+            .args([
+                "credenciales",
+                "verificar",
+                "--nrp",
+                nrp,
+                "--contrasena-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        h.stdin
+            .take()
+            .unwrap()
+            .write_all(entrada.as_bytes())
+            .unwrap();
+        h.wait_with_output().unwrap()
+    };
+    let bien = verificar("A1234567890", &format!("{}\n", contrasena.exponer()));
+    assert_eq!(bien.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&bien.stdout).trim(),
+        credencial.folio
+    );
+    let mal = verificar("A1234567890", "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA\n");
+    assert_eq!(mal.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&mal.stderr).contains("no corresponde"));
+    let desconocido = verificar("B1234567890", &format!("{}\n", contrasena.exponer()));
+    assert_eq!(desconocido.status.code(), Some(2));
+}

@@ -530,6 +530,9 @@ fn en_produccion_el_correo_exige_smtp_cifrado_salvo_hacia_esta_maquina() {
     let prod = [
         ("INTERCOM_MODO", "produccion"),
         ("INTERCOM_ANCLAS", "/anclas"),
+        ("INTERCOM_SELLO_LLAVE", "/sello/llave.pem"),
+        ("INTERCOM_SELLO_CERTIFICADO", "/sello/certificado.pem"),
+        ("INTERCOM_URL_PUBLICA", "https://portal.example"),
     ];
     let con = |url: &str| {
         let mut v = prod.to_vec();

@@ -34,6 +34,8 @@ pub fn GeneracionContrasena() -> impl IntoView {
     let reemplazar = RwSignal::new(false);
     view! {
         <h2>"Generación de contraseña"</h2>
+        <p><a href=GUIA>"Guía de usuario - Generación de contraseña"</a></p>
+        <p>"Aquí puedes generar tu contraseña para ingresar a los Servicios de Intercomunicación. Para realizar este trámite debes contar con tu e. Firma."</p>
         <Transition fallback=|| view! { <p class="cargando">"Cargando…"</p> }>
             {move || {
                 estado
@@ -261,8 +263,6 @@ fn PasoEfirma(
     };
 
     view! {
-        <p><a href=GUIA target="_blank" rel="noopener">"Guía de usuario - Generación de contraseña"</a></p>
-        <p>"Aquí puedes generar tu contraseña para ingresar a los Servicios de Intercomunicación. Para realizar este trámite debes contar con tu e. Firma."</p>
         <h3>"Validar con Firma electrónica avanzada (e.firma)"</h3>
         <form class="formulario" id="formulario-efirma" on:submit=al_validar novalidate
             aria-describedby="campos-obligatorios">

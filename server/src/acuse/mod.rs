@@ -124,41 +124,14 @@ pub fn cadena_instituto(d: &DatosAcuse) -> String {
     )
 }
 
-fn momento(unix: i64) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-}
-
 /// `AAAA-MM-DDTHH:MM:SSZ` (RFC 3339, UTC): how the acuse and the cadena del Instituto write it.
 pub fn fecha_utc(unix: i64) -> String {
-    let t = momento(unix);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    app::fechas::rfc3339_utc(unix)
 }
 
-/// Mexico City's offset. Since 30 October 2022 (the end of daylight saving time in most of
-/// Mexico, published in the DOF on 28 October 2022) America/Mexico_City is UTC−6 all year; no
-/// acuse predates that, so a fixed offset is exact and needs no time-zone database.
-pub const DESFASE_CDMX_SEG: i64 = -6 * 3600;
-
-/// `DD/MM/AAAA HH:MM:SS` in Mexico City, as people there read it.
+/// `DD/MM/AAAA HH:MM:SS` in Mexico City (UTC−6 all year since 2022; see [`app::fechas`]).
 pub fn fecha_cdmx(unix: i64) -> String {
-    let t = momento(unix.saturating_add(DESFASE_CDMX_SEG));
-    format!(
-        "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    app::fechas::cdmx_con_segundos(unix)
 }
 
 /// "Patrón" or "Desarrollador", as the acuse names the role.
