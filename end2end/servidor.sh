@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Starts one release server for the end-to-end suite: a fresh data directory under
 # end2end/.datos/<perfil> (the tests read the demo e.firma and run the operator CLI there), the
-# test accounts created through the operator CLI (as an operator would), then the server, which
-# delivers its email to the suite's SMTP server on loopback (smtp.mjs).
+# test accounts created through the operator CLI (as an operator would), then the server.
 #
 #   bash servidor.sh PUERTO demo   trust anchors = the generated demo CA, revocation checked
-#                                  against a real `openssl ocsp` responder on PUERTO+50
-#   bash servidor.sh PUERTO sat    trust anchors = SAT's test CAs (../shared/fixtures/sat/ca/pruebas)
+#                                  against a real `openssl ocsp` responder on PUERTO+50; email
+#                                  delivered to the suite's SMTP server on loopback (smtp.mjs)
+#   bash servidor.sh PUERTO sat    trust anchors = SAT's test CAs (../shared/fixtures/sat/ca/pruebas);
+#                                  email left in the local mailbox folder, as in the demo
 set -euo pipefail
 cd "$(dirname "$0")/.."
 puerto="${1:-3100}"
@@ -18,7 +19,6 @@ rm -rf "$datos"
 mkdir -p "$datos"
 export INTERCOM_DATOS="$datos" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$puerto"
 export INTERCOM_BLOQUEO_INTENTOS=3 RUST_LOG="${RUST_LOG:-warn}"
-export INTERCOM_SMTP_URL="smtp://127.0.0.1:$smtp"
 export INTERCOM_URL_PUBLICA="http://localhost:$puerto"
 unset DATABASE_URL
 
@@ -34,6 +34,7 @@ case "$perfil" in
     (cd "$efirma/ocsp" && exec openssl ocsp -index index.txt -CA ac.pem -rsigner responder.pem \
       -rkey responder.key.pem -ndays 1 -port "$ocsp" 2>"$datos/ocsp.log") &
     export INTERCOM_ANCLAS="$efirma/ca" INTERCOM_OCSP_URL="http://127.0.0.1:$ocsp/"
+    export INTERCOM_SMTP_URL="smtp://127.0.0.1:$smtp"
     for _ in $(seq 100); do grep -q "waiting for OCSP" "$datos/ocsp.log" 2>/dev/null && break; sleep 0.1; done
     ;;
   sat)

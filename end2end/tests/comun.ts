@@ -115,6 +115,24 @@ export async function esperarCorreo(para: string, contiene: string, limiteMs = 3
   throw new Error(`no llegó el correo a ${para} con «${contiene}»`);
 }
 
+/// Waits for the email whose text contains `contiene` in a profile's local mailbox folder
+/// (`<datos>/buzon/*.eml`, where the server delivers when no SMTP server is configured).
+export async function esperarCorreoEnBuzon(perfil: Perfil, contiene: string, limiteMs = 30_000): Promise<Correo> {
+  const carpeta = join(datosDe(perfil), "buzon");
+  const fin = Date.now() + limiteMs;
+  while (Date.now() < fin) {
+    const archivos = existsSync(carpeta) ? readdirSync(carpeta).filter((f) => f.endsWith(".eml")).sort() : [];
+    for (const f of archivos) {
+      const mensaje = await simpleParser(readFileSync(join(carpeta, f)));
+      const texto = mensaje.text ?? "";
+      const para = [mensaje.to].flat().flatMap((d) => d?.value ?? []).map((a) => a.address ?? "");
+      if (texto.includes(contiene)) return { para, asunto: mensaje.subject ?? "", texto, archivo: join(carpeta, f) };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no llegó al buzón de ${perfil} un correo con «${contiene}»`);
+}
+
 /// The operator CLI against a profile's data directory.
 export function cli(perfil: Perfil, args: string[], entrada?: string) {
   const r = spawnSync(BIN, args, {
