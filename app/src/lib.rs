@@ -10,6 +10,7 @@ pub mod componentes;
 pub mod error;
 pub mod fechas;
 pub mod generacion;
+pub mod gestion;
 pub mod navegador;
 pub mod paginas;
 #[cfg(feature = "ssr")]

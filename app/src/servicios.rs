@@ -6,6 +6,7 @@ use crate::{
     acuses::AcuseVerificado,
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Solicitud},
+    gestion::{Cancelacion, Captcha, Recuperacion},
     sesion::Cuenta,
 };
 use async_trait::async_trait;
@@ -92,6 +93,31 @@ pub trait Portal: Send + Sync + 'static {
         peticion: &Peticion,
         folio: &str,
     ) -> Result<Option<AcuseVerificado>, ErrorApp>;
+
+    /// Cancels the account's active employer credential `folio`.
+    async fn cancelar(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        folio: &str,
+    ) -> Result<Cancelacion, ErrorApp>;
+
+    /// A new captcha for recovering the password (or a code by email, `por_correo`).
+    async fn captcha(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        por_correo: bool,
+    ) -> Result<Captcha, ErrorApp>;
+
+    /// Recovers the password: checks the captcha, issues a new password, emails it.
+    async fn recuperar(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        id: &str,
+        respuesta: &str,
+    ) -> Result<Recuperacion, ErrorApp>;
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;

@@ -159,3 +159,25 @@ export function sql(perfil: Perfil, consulta: string): string {
 export async function tokenCsrf(page: Page) {
   return page.locator('meta[name="csrf-token"]').getAttribute("content");
 }
+
+/// The whole generation with the demo e.firma for the signed-in account (demo server); returns
+/// the folio and the password read from the email the SMTP server received.
+export async function generarConEfirmaDemo(page: Page, correo: string) {
+  const demo = efirmaDemo();
+  await abrirGeneracion(page, URL_DEMO);
+  await aceptarTerminos(page);
+  await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await expect(page.getByRole("heading", { name: "Respuesta firmada electrónicamente" })).toBeVisible();
+  const folio = (await page.locator("#folio-emitido").textContent())!.trim();
+  const mensaje = await esperarCorreo(correo, `FOLIO: ${folio}`);
+  const contrasena = /La contraseña generada es: (\S+)/.exec(mensaje.texto)?.[1] ?? "";
+  return { folio, contrasena };
+}
+
+/// Whether `contrasena` is the NRP's active credential, per the operator CLI.
+export function credencialValida(perfil: Perfil, nrp: string, contrasena: string) {
+  const r = cli(perfil, ["credenciales", "verificar", "--nrp", nrp, "--contrasena-stdin"], `${contrasena}\n`);
+  if (r.codigo !== 0 && r.codigo !== 1) throw new Error(r.error);
+  return r.codigo === 0;
+}

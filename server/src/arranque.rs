@@ -66,6 +66,7 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         ocsp: cliente_ocsp(&config)?,
         anclas,
         sellador,
+        llave_captcha: secretos.derivar(crate::recuperacion::PROPOSITO_LLAVE),
         bd,
         config,
     }))
@@ -140,13 +141,20 @@ pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
     if estado.config.modo == Modo::Demo {
         demo::sembrar_cuenta(&estado).await?;
     }
-    let purga = estado.sesiones.clone();
+    let purga = estado.clone();
     tokio::spawn(async move {
         let mut intervalo = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             intervalo.tick().await;
-            if let Err(e) = purga.purgar().await {
+            if let Err(e) = purga.sesiones.purgar().await {
                 tracing::warn!(error = %e, "no se pudieron purgar las sesiones vencidas");
+            }
+            let vencidos = tokio::try_join!(
+                crate::retos::purgar(&purga.bd),
+                crate::recuperacion::purgar(&purga.bd)
+            );
+            if let Err(e) = vencidos {
+                tracing::warn!(error = %e, "no se pudieron purgar retos o captchas vencidos");
             }
         }
     });

@@ -198,6 +198,48 @@ pub async fn emitir(
     Err(ErrorEmision::Bd("no se pudo asignar un folio único".into()))
 }
 
+/// A credential of the account by folio, whatever its state, with when it ended (if it did).
+pub async fn por_folio(
+    bd: &Bd,
+    cuenta_id: i64,
+    folio: &str,
+) -> sqlx::Result<Option<(Credencial, Option<i64>)>> {
+    let fila = sqlx::query(
+        "SELECT id, folio, estado, no_certificado, emitida, terminada FROM credenciales WHERE cuenta_id = $1 AND folio = $2",
+    )
+    .bind(cuenta_id)
+    .bind(folio)
+    .fetch_optional(bd)
+    .await?;
+    let Some(f) = fila else { return Ok(None) };
+    Ok(Some((de_fila(&f)?, f.try_get(5)?)))
+}
+
+/// Ends the active credential `folio` (activa → `nuevo_estado`) inside the caller's
+/// transaction; returns when. `None` when it was not active any more: exactly one of two
+/// racing calls wins.
+pub async fn terminar(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    cuenta_id: i64,
+    rol: Rol,
+    folio: &str,
+    nuevo_estado: &str,
+) -> sqlx::Result<Option<i64>> {
+    debug_assert!(matches!(nuevo_estado, "cancelada" | "reemplazada"));
+    let momento = ahora();
+    let r = sqlx::query(
+        "UPDATE credenciales SET estado = $1, terminada = $2 WHERE cuenta_id = $3 AND rol = $4 AND folio = $5 AND estado = 'activa'",
+    )
+    .bind(nuevo_estado)
+    .bind(momento)
+    .bind(cuenta_id)
+    .bind(rol.as_str())
+    .bind(folio)
+    .execute(&mut **tx)
+    .await?;
+    Ok((r.rows_affected() == 1).then_some(momento))
+}
+
 /// Checks a password against the active credential of an account and role.
 pub async fn verificar(
     bd: &Bd,

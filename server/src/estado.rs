@@ -29,6 +29,8 @@ pub struct Estado {
     pub correo: correo::Buzon,
     /// The Instituto's seal over every acuse.
     pub sellador: Sellador,
+    /// Key of the captcha answers' hashes (derived from the server secret).
+    pub llave_captcha: [u8; 32],
 }
 
 impl Estado {

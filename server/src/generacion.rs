@@ -3,7 +3,7 @@
 //! attempt audited.
 
 use crate::{
-    acuse, ahora,
+    acuse,
     auditoria::{self, Evento},
     bd, correo,
     credenciales::{self, ErrorEmision, Rol},
@@ -212,19 +212,17 @@ pub async fn firmar_terminos(
     let documento = CadenaOriginal::leer(firma.cadena).ok_or_else(ErrorApp::interno)?;
     let ip = peticion.ip.to_string();
     let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
-    let momento = ahora();
     if !documento.reemplaza.is_empty() {
-        let r = sqlx::query(
-            "UPDATE credenciales SET estado = 'reemplazada', terminada = $1 WHERE cuenta_id = $2 AND rol = $3 AND folio = $4 AND estado = 'activa'",
+        let terminada = credenciales::terminar(
+            &mut tx,
+            sesion.cuenta_id,
+            Rol::Patron,
+            documento.reemplaza,
+            "reemplazada",
         )
-        .bind(momento)
-        .bind(sesion.cuenta_id)
-        .bind(Rol::Patron.as_str())
-        .bind(documento.reemplaza)
-        .execute(&mut *tx)
         .await
         .map_err(bd::indisponible)?;
-        if r.rows_affected() != 1 {
+        if terminada.is_none() {
             return Err(ErrorApp::nuevo(
                 409,
                 "contrasena_ya_reemplazada",

@@ -70,6 +70,48 @@ impl Limites {
         Ok(())
     }
 
+    /// Like [`Limites::espera`], over a window of `ventana` seconds instead of the sign-in one
+    /// (captchas per session, recoveries per day, …).
+    pub async fn espera_en(
+        &self,
+        clave: &str,
+        maximo: i64,
+        ventana: i64,
+    ) -> sqlx::Result<Option<u64>> {
+        let momento = ahora();
+        let fila = sqlx::query(
+            "SELECT COUNT(*), MIN(momento) FROM intentos_fallidos WHERE clave = $1 AND momento > $2",
+        )
+        .bind(clave)
+        .bind(momento - ventana)
+        .fetch_one(&self.bd)
+        .await?;
+        let cuenta: i64 = fila.try_get(0)?;
+        if cuenta < maximo {
+            return Ok(None);
+        }
+        let primero: Option<i64> = fila.try_get(1)?;
+        Ok(Some(
+            (primero.unwrap_or(momento) + ventana - momento).max(1) as u64,
+        ))
+    }
+
+    /// Counts one event against `clave`, forgetting those older than `ventana`.
+    pub async fn registrar_en(&self, clave: &str, ventana: i64) -> sqlx::Result<()> {
+        let momento = ahora();
+        sqlx::query("DELETE FROM intentos_fallidos WHERE clave = $1 AND momento <= $2")
+            .bind(clave)
+            .bind(momento - ventana)
+            .execute(&self.bd)
+            .await?;
+        sqlx::query("INSERT INTO intentos_fallidos (clave, momento) VALUES ($1, $2)")
+            .bind(clave)
+            .bind(momento)
+            .execute(&self.bd)
+            .await?;
+        Ok(())
+    }
+
     pub async fn olvidar(&self, clave: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM intentos_fallidos WHERE clave = $1")
             .bind(clave)

@@ -14,6 +14,7 @@ use app::{
     acuses::AcuseVerificado,
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Solicitud},
+    gestion::{Cancelacion, Captcha, Recuperacion},
     servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
     validacion,
@@ -215,6 +216,34 @@ impl Portal for PortalServidor {
         folio: &str,
     ) -> Result<Option<AcuseVerificado>, ErrorApp> {
         acuse::rutas::verificar_folio(&self.0, peticion, folio).await
+    }
+
+    async fn cancelar(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        folio: &str,
+    ) -> Result<Cancelacion, ErrorApp> {
+        crate::cancelacion::cancelar(&self.0, peticion, sesion, folio).await
+    }
+
+    async fn captcha(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        por_correo: bool,
+    ) -> Result<Captcha, ErrorApp> {
+        crate::recuperacion::nuevo_captcha(&self.0, peticion, sesion, por_correo).await
+    }
+
+    async fn recuperar(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        id: &str,
+        respuesta: &str,
+    ) -> Result<Recuperacion, ErrorApp> {
+        crate::recuperacion::recuperar(&self.0, peticion, sesion, id, respuesta).await
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {

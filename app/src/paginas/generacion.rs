@@ -3,6 +3,9 @@
 //! electrónicamente. When a credential is already active the tab says so instead, and offers
 //! Cancelar contraseña / Recuperar contraseña, or an explicit replacement.
 
+use super::gestion::{
+    CancelarContrasena, ContrasenaCancelada, ContrasenaRecuperada, RecuperarContrasena,
+};
 use crate::{
     componentes::Aviso,
     fechas,
@@ -10,6 +13,7 @@ use crate::{
         estado_generacion, firmar_terminos, solicitar_reto, validar_efirma, CadenaOriginal,
         CredencialActiva, Emision, Solicitud, TRAMITE_GENERACION,
     },
+    gestion::{Cancelacion, Recuperacion},
     navegador::{self, EfirmaAbierta, Uso},
     terminos::{self, Bloque},
 };
@@ -43,7 +47,8 @@ pub fn GeneracionContrasena() -> impl IntoView {
                     .map(|r| match r {
                         Err(e) => view! { <Aviso mensaje=e.mensaje error=true /> }.into_any(),
                         Ok(Some(activa)) if !reemplazar.get() => {
-                            view! { <ContrasenaActiva activa reemplazar /> }.into_any()
+                            let recargar = Callback::new(move |_| estado.refetch());
+                            view! { <ContrasenaActiva activa reemplazar recargar /> }.into_any()
                         }
                         Ok(activa) => {
                             let reemplaza = activa.map(|a| a.folio);
@@ -55,10 +60,50 @@ pub fn GeneracionContrasena() -> impl IntoView {
     }
 }
 
+/// What the tab shows while a credential is active.
+#[derive(Debug, Clone, PartialEq)]
+enum Gestion {
+    Activa,
+    Recuperando,
+    Cancelada(Cancelacion),
+    Recuperada(Recuperacion),
+}
+
 /// The active credential: folio, since when, and what can be done with it.
 #[component]
-fn ContrasenaActiva(activa: CredencialActiva, reemplazar: RwSignal<bool>) -> impl IntoView {
+fn ContrasenaActiva(
+    activa: CredencialActiva,
+    reemplazar: RwSignal<bool>,
+    recargar: Callback<()>,
+) -> impl IntoView {
+    let gestion = RwSignal::new(Gestion::Activa);
+    move || match gestion.get() {
+        Gestion::Activa => view! {
+            <Activa activa=activa.clone() reemplazar gestion />
+        }
+        .into_any(),
+        Gestion::Recuperando => view! {
+            <RecuperarContrasena
+                al_recuperar=Callback::new(move |r| gestion.set(Gestion::Recuperada(r)))
+                al_regresar=Callback::new(move |_| gestion.set(Gestion::Activa)) />
+        }
+        .into_any(),
+        Gestion::Cancelada(c) => view! {
+            <ContrasenaCancelada cancelacion=c al_generar=recargar />
+        }
+        .into_any(),
+        Gestion::Recuperada(r) => view! { <ContrasenaRecuperada recuperacion=r /> }.into_any(),
+    }
+}
+
+#[component]
+fn Activa(
+    activa: CredencialActiva,
+    reemplazar: RwSignal<bool>,
+    gestion: RwSignal<Gestion>,
+) -> impl IntoView {
     let confirmar = RwSignal::new(false);
+    let folio = activa.folio.clone();
     view! {
         <div class="credencial-activa" role="status">
             <p>"Tienes una contraseña activa para los Servicios de Intercomunicación."</p>
@@ -70,10 +115,10 @@ fn ContrasenaActiva(activa: CredencialActiva, reemplazar: RwSignal<bool>) -> imp
             </dl>
         </div>
         <div class="acciones">
-            <button type="button" class="boton boton-secundario" id="cancelar-contrasena">
-                "Cancelar contraseña"
-            </button>
-            <button type="button" class="boton boton-secundario" id="recuperar-contrasena">
+            <CancelarContrasena folio
+                al_cancelar=Callback::new(move |c| gestion.set(Gestion::Cancelada(c))) />
+            <button type="button" class="boton boton-secundario" id="recuperar-contrasena"
+                on:click=move |_| gestion.set(Gestion::Recuperando)>
                 "Recuperar contraseña"
             </button>
             <button type="button" class="boton-texto" id="generar-nueva"

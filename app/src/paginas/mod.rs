@@ -2,6 +2,7 @@
 
 pub mod acceso;
 pub mod generacion;
+pub mod gestion;
 pub mod guia;
 pub mod inicio;
 pub mod intercomunicacion;

@@ -1,0 +1,76 @@
+//! Cancelación (guide §3) and Recuperación (guide §4) of the password: the server functions of
+//! the two options the tab offers while a credential is active. Neither ever returns the
+//! password: recovery sends the new one to the registered email.
+
+use crate::{cliente::ClientePortal, error::ErrorApp};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancelacion {
+    pub folio: String,
+    /// Unix seconds (UTC) the credential stopped working.
+    pub cancelada: i64,
+}
+
+/// A captcha to solve: its id and the image as a `data:image/png;base64,…` URL, or, for the
+/// accessible alternative, no image and a note that a code went to the registered email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Captcha {
+    pub id: String,
+    pub imagen: Option<String>,
+    pub aviso: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recuperacion {
+    /// The folio of the new credential (the email carries its password).
+    pub folio: String,
+}
+
+/// Largest captcha id or answer accepted.
+pub const CAMPO_MAXIMO: usize = 128;
+
+/// Cancels the active credential shown in the tab (its folio, so a stale tab cannot cancel a
+/// newer credential). Cancelling one already cancelled answers as the first time did.
+#[server(name = CancelarContrasena, prefix = "/api", endpoint = "generacion/cancelar", client = ClientePortal)]
+pub async fn cancelar_contrasena(folio: String) -> Result<Cancelacion, ErrorApp> {
+    use crate::servicios::{peticion, portal, sesion};
+    if folio.len() != 10 || !folio.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ErrorApp::solicitud_invalida(
+            "El folio no es válido. Vuelve a abrir la pestaña Generación de contraseña.",
+        ));
+    }
+    let sesion = sesion()?;
+    portal()?.cancelar(&peticion()?, &sesion, &folio).await
+}
+
+/// A new captcha for this session (`por_correo`: the accessible alternative, a code by email).
+#[server(name = NuevoCaptcha, prefix = "/api", endpoint = "recuperacion/captcha", client = ClientePortal)]
+pub async fn nuevo_captcha(#[server(default)] por_correo: bool) -> Result<Captcha, ErrorApp> {
+    use crate::servicios::{peticion, portal, sesion};
+    let sesion = sesion()?;
+    portal()?.captcha(&peticion()?, &sesion, por_correo).await
+}
+
+/// Recovers the password with the captcha's answer: a new password goes to the email.
+#[server(name = RecuperarContrasena, prefix = "/api", endpoint = "recuperacion/recuperar", client = ClientePortal)]
+pub async fn recuperar_contrasena(id: String, respuesta: String) -> Result<Recuperacion, ErrorApp> {
+    use crate::servicios::{peticion, portal, sesion};
+    if id.len() > CAMPO_MAXIMO || respuesta.len() > CAMPO_MAXIMO {
+        return Err(ErrorApp::solicitud_invalida(
+            "El captcha escrito es demasiado largo. Escribe los caracteres de la imagen.",
+        ));
+    }
+    if respuesta.trim().is_empty() {
+        return Err(ErrorApp::nuevo(
+            422,
+            "captcha_vacio",
+            "Escribe el captcha que se muestra en la pantalla.",
+        ));
+    }
+    let sesion = sesion()?;
+    portal()?
+        .recuperar(&peticion()?, &sesion, &id, &respuesta)
+        .await
+}

@@ -1,0 +1,503 @@
+//! Recuperación de la contraseña (guide §4): "Escribe el captcha que se muestra en la pantalla"
+//! and Continuar; a new password for the same role goes to the registered email and the old one
+//! stops working. Passwords are never recoverable in clear, so "recover" means "replace".
+//!
+//! The captcha is drawn by the server ([`crate::captcha::imagen`]), single use (a wrong answer
+//! spends it too), valid for [`VIGENCIA_CAPTCHA`] seconds, bound to the portal session, and only
+//! the keyed hash of its answer is stored. Its accessible alternative sends a one-time code to
+//! the registered email instead of drawing it (whoever can read that mailbox receives the new
+//! password anyway, so the alternative is no weaker).
+//!
+//! Limits (each answers 429 with `Retry-After`):
+//! - captchas issued per session: [`CAPTCHAS_POR_SESION`] per [`VENTANA_CAPTCHA`];
+//! - wrong answers per session: [`FALLOS_POR_SESION`], per account: [`FALLOS_POR_CUENTA`],
+//!   both per [`VENTANA_CAPTCHA`];
+//! - codes by email per account: [`CODIGOS_POR_CUENTA`] per hour;
+//! - recoveries per account: [`RECUPERACIONES_POR_DIA`] per 24 hours.
+
+use crate::{
+    auditoria::{self, Evento},
+    bd, cancelacion, correo,
+    credenciales::{self, ErrorEmision, Rol},
+    cuentas,
+    estado::Estado,
+    secretos,
+};
+use app::{
+    error::ErrorApp,
+    gestion::{Captcha, Recuperacion},
+    servicios::{Peticion, SesionActiva},
+};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use hmac::{Hmac, Mac};
+use rand::{rngs::OsRng, Rng};
+use sha2::Sha256;
+use sqlx::Row;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+pub const VIGENCIA_CAPTCHA: i64 = 5 * 60;
+pub const CARACTERES: usize = 6;
+pub const VENTANA_CAPTCHA: i64 = 15 * 60;
+pub const CAPTCHAS_POR_SESION: i64 = 30;
+pub const FALLOS_POR_SESION: i64 = 5;
+pub const FALLOS_POR_CUENTA: i64 = 15;
+pub const CODIGOS_POR_CUENTA: i64 = 3;
+pub const RECUPERACIONES_POR_DIA: i64 = 3;
+const HORA: i64 = 3600;
+const DIA: i64 = 24 * HORA;
+
+/// What the captcha's answer hash is keyed with (derived from the server secret).
+pub const PROPOSITO_LLAVE: &str = "captcha:v1";
+
+fn normalizar(respuesta: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        respuesta
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .flat_map(char::to_uppercase)
+            .collect(),
+    )
+}
+
+fn huella_respuesta(llave: &[u8; 32], id: &str, respuesta: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(llave).expect("llave de 32 bytes");
+    mac.update(id.as_bytes());
+    mac.update(b":");
+    mac.update(normalizar(respuesta).as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A captcha as issued: its public id and its answer (drawn or emailed, never stored).
+pub struct CaptchaEmitido {
+    pub id: String,
+    pub respuesta: Zeroizing<String>,
+}
+
+pub async fn emitir_captcha(
+    bd: &bd::Bd,
+    llave: &[u8; 32],
+    sesion_hash: &str,
+) -> sqlx::Result<CaptchaEmitido> {
+    let alfabeto = crate::captcha::imagen::ALFABETO;
+    let respuesta: Zeroizing<String> = Zeroizing::new(
+        (0..CARACTERES)
+            .map(|_| alfabeto[OsRng.gen_range(0..alfabeto.len())] as char)
+            .collect(),
+    );
+    let id = secretos::token_aleatorio();
+    let momento = crate::ahora();
+    sqlx::query(
+        "INSERT INTO captchas (id_hash, sesion_hash, respuesta_hash, creado, expira) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(secretos::huella(&id))
+    .bind(sesion_hash)
+    .bind(huella_respuesta(llave, &id, &respuesta))
+    .bind(momento)
+    .bind(momento + VIGENCIA_CAPTCHA)
+    .execute(bd)
+    .await?;
+    Ok(CaptchaEmitido { id, respuesta })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCaptcha {
+    /// Not ours, or another session's.
+    Desconocido,
+    Vencido,
+    Usado,
+    Incorrecto,
+}
+
+impl ErrorCaptcha {
+    pub fn error(self) -> ErrorApp {
+        match self {
+            ErrorCaptcha::Desconocido => ErrorApp::nuevo(
+                409,
+                "captcha_desconocido",
+                "El captcha no corresponde a esta sesión. Escribe el de la nueva imagen.",
+            ),
+            ErrorCaptcha::Vencido => ErrorApp::nuevo(
+                422,
+                "captcha_vencido",
+                "El captcha venció. Escribe el de la nueva imagen.",
+            ),
+            ErrorCaptcha::Usado => ErrorApp::nuevo(
+                409,
+                "captcha_usado",
+                "Ese captcha ya se usó. Escribe el de la nueva imagen.",
+            ),
+            ErrorCaptcha::Incorrecto => ErrorApp::nuevo(
+                422,
+                "captcha_incorrecto",
+                "El texto no coincide con el captcha. Escribe el de la nueva imagen.",
+            ),
+        }
+    }
+}
+
+/// Spends the captcha (whatever the answer) and says whether the answer was right.
+pub async fn consumir_captcha(
+    bd: &bd::Bd,
+    llave: &[u8; 32],
+    sesion_hash: &str,
+    id: &str,
+    respuesta: &str,
+) -> sqlx::Result<Result<(), ErrorCaptcha>> {
+    let id_hash = secretos::huella(id);
+    let fila = sqlx::query(
+        "SELECT sesion_hash, respuesta_hash, expira, usado FROM captchas WHERE id_hash = $1",
+    )
+    .bind(&id_hash)
+    .fetch_optional(bd)
+    .await?;
+    let Some(f) = fila else {
+        return Ok(Err(ErrorCaptcha::Desconocido));
+    };
+    let (sesion, esperada, expira, usado): (String, String, i64, Option<i64>) =
+        (f.try_get(0)?, f.try_get(1)?, f.try_get(2)?, f.try_get(3)?);
+    if sesion != sesion_hash {
+        return Ok(Err(ErrorCaptcha::Desconocido));
+    }
+    if usado.is_some() {
+        return Ok(Err(ErrorCaptcha::Usado));
+    }
+    let momento = crate::ahora();
+    if momento > expira {
+        return Ok(Err(ErrorCaptcha::Vencido));
+    }
+    let r = sqlx::query("UPDATE captchas SET usado = $1 WHERE id_hash = $2 AND usado IS NULL")
+        .bind(momento)
+        .bind(&id_hash)
+        .execute(bd)
+        .await?;
+    if r.rows_affected() != 1 {
+        return Ok(Err(ErrorCaptcha::Usado));
+    }
+    let dada = huella_respuesta(llave, id, respuesta);
+    Ok(if bool::from(dada.as_bytes().ct_eq(esperada.as_bytes())) {
+        Ok(())
+    } else {
+        Err(ErrorCaptcha::Incorrecto)
+    })
+}
+
+/// Drops captchas that can no longer be used.
+pub async fn purgar(bd: &bd::Bd) -> sqlx::Result<u64> {
+    let r = sqlx::query("DELETE FROM captchas WHERE expira < $1")
+        .bind(crate::ahora() - VIGENCIA_CAPTCHA)
+        .execute(bd)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+fn demasiados(segundos: u64, mensaje: &str) -> ErrorApp {
+    ErrorApp::nuevo(429, "demasiados_intentos", mensaje).con_reintento(segundos)
+}
+
+async fn limitar(
+    estado: &Estado,
+    clave: &str,
+    maximo: i64,
+    ventana: i64,
+    mensaje: &str,
+) -> Result<(), ErrorApp> {
+    match estado
+        .limites
+        .espera_en(clave, maximo, ventana)
+        .await
+        .map_err(bd::indisponible)?
+    {
+        Some(s) => Err(demasiados(s, mensaje)),
+        None => Ok(()),
+    }
+}
+
+const MENSAJE_CAPTCHAS: &str =
+    "Pediste demasiados captchas. Espera unos minutos e inténtalo de nuevo.";
+const MENSAJE_FALLOS: &str =
+    "Por tu seguridad, la recuperación está detenida unos minutos por varios captchas incorrectos.";
+const MENSAJE_RECUPERACIONES: &str = "Ya recuperaste tu contraseña varias veces hoy. Por tu seguridad, inténtalo de nuevo mañana o cancela la contraseña y genera una nueva con tu e.firma.";
+const MENSAJE_CODIGOS: &str =
+    "Ya te enviamos varios códigos por correo. Revisa tu bandeja o espera una hora.";
+
+/// `n***@empresa.example`: enough to recognise one's own address.
+fn enmascarar(correo: &str) -> String {
+    match correo.split_once('@') {
+        Some((usuario, dominio)) => {
+            let primera: String = usuario.chars().take(1).collect();
+            format!("{primera}***@{dominio}")
+        }
+        None => "tu correo registrado".into(),
+    }
+}
+
+pub async fn nuevo_captcha(
+    estado: &Estado,
+    peticion: &Peticion,
+    sesion: &SesionActiva,
+    por_correo: bool,
+) -> Result<Captcha, ErrorApp> {
+    let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
+    if credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+        .await
+        .map_err(bd::indisponible)?
+        .is_none()
+    {
+        return Err(cancelacion::sin_contrasena_activa());
+    }
+    let clave_sesion = format!("captcha-sesion:{}", sesion.id_hash);
+    limitar(
+        estado,
+        &clave_sesion,
+        CAPTCHAS_POR_SESION,
+        VENTANA_CAPTCHA,
+        MENSAJE_CAPTCHAS,
+    )
+    .await?;
+    let clave_codigos = format!("captcha-correo:{}", sesion.cuenta_id);
+    if por_correo {
+        limitar(
+            estado,
+            &clave_codigos,
+            CODIGOS_POR_CUENTA,
+            HORA,
+            MENSAJE_CODIGOS,
+        )
+        .await?;
+    }
+    let llave = estado.llave_captcha;
+    let emitido = emitir_captcha(&estado.bd, &llave, &sesion.id_hash)
+        .await
+        .map_err(bd::indisponible)?;
+    estado
+        .limites
+        .registrar_en(&clave_sesion, VENTANA_CAPTCHA)
+        .await
+        .map_err(bd::indisponible)?;
+    if !por_correo {
+        let imagen = crate::captcha::imagen::png(&emitido.respuesta, &mut OsRng)
+            .ok_or_else(ErrorApp::interno)?;
+        return Ok(Captcha {
+            id: emitido.id,
+            imagen: Some(format!("data:image/png;base64,{}", STANDARD.encode(imagen))),
+            aviso: None,
+        });
+    }
+    // The accessible alternative: the same answer, by email, through the outbox.
+    let (asunto, cuerpo) = correo::plantillas::codigo_de_verificacion();
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    correo::encolar(
+        &mut tx,
+        &estado.cofre,
+        correo::Mensaje {
+            para: &cuenta.correo,
+            asunto: &asunto,
+            cuerpo: &cuerpo,
+            secreto: Some(&emitido.respuesta),
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    auditoria::registrar(
+        &mut *tx,
+        Evento {
+            evento: "codigo_recuperacion_enviado",
+            cuenta_id: Some(sesion.cuenta_id),
+            sujeto: Some(&cuenta.nrp),
+            ip: &peticion.ip.to_string(),
+            detalle: None,
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    tx.commit().await.map_err(bd::indisponible)?;
+    estado.avisar_correo();
+    estado
+        .limites
+        .registrar_en(&clave_codigos, HORA)
+        .await
+        .map_err(bd::indisponible)?;
+    Ok(Captcha {
+        id: emitido.id,
+        imagen: None,
+        aviso: Some(format!(
+            "Te enviamos un código de verificación a {}. Escríbelo en el campo del captcha; vence en 5 minutos.",
+            enmascarar(&cuenta.correo)
+        )),
+    })
+}
+
+pub async fn recuperar(
+    estado: &Estado,
+    peticion: &Peticion,
+    sesion: &SesionActiva,
+    id: &str,
+    respuesta: &str,
+) -> Result<Recuperacion, ErrorApp> {
+    let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
+    let ip = peticion.ip.to_string();
+    let fallos_sesion = format!("captcha-fallo-sesion:{}", sesion.id_hash);
+    let fallos_cuenta = format!("captcha-fallo-cuenta:{}", sesion.cuenta_id);
+    let recuperaciones = format!("recuperacion:{}", sesion.cuenta_id);
+    limitar(
+        estado,
+        &fallos_sesion,
+        FALLOS_POR_SESION,
+        VENTANA_CAPTCHA,
+        MENSAJE_FALLOS,
+    )
+    .await?;
+    limitar(
+        estado,
+        &fallos_cuenta,
+        FALLOS_POR_CUENTA,
+        VENTANA_CAPTCHA,
+        MENSAJE_FALLOS,
+    )
+    .await?;
+    limitar(
+        estado,
+        &recuperaciones,
+        RECUPERACIONES_POR_DIA,
+        DIA,
+        MENSAJE_RECUPERACIONES,
+    )
+    .await?;
+
+    let auditar = |evento: &'static str, detalle: Option<String>| {
+        let ip = ip.clone();
+        let nrp = cuenta.nrp.clone();
+        async move {
+            auditoria::registrar(
+                &estado.bd,
+                Evento {
+                    evento,
+                    cuenta_id: Some(sesion.cuenta_id),
+                    sujeto: Some(&nrp),
+                    ip: &ip,
+                    detalle: detalle.as_deref(),
+                },
+            )
+            .await
+            .map_err(bd::indisponible)
+        }
+    };
+    let llave = estado.llave_captcha;
+    if let Err(e) = consumir_captcha(&estado.bd, &llave, &sesion.id_hash, id, respuesta)
+        .await
+        .map_err(bd::indisponible)?
+    {
+        if e == ErrorCaptcha::Incorrecto {
+            for clave in [&fallos_sesion, &fallos_cuenta] {
+                estado
+                    .limites
+                    .registrar_en(clave, VENTANA_CAPTCHA)
+                    .await
+                    .map_err(bd::indisponible)?;
+            }
+        }
+        auditar("captcha_rechazado", Some(e.error().codigo)).await?;
+        return Err(e.error());
+    }
+
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    let anterior = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+        .await
+        .map_err(bd::indisponible)?
+        .ok_or_else(cancelacion::sin_contrasena_activa)?;
+    let cambio = || {
+        ErrorApp::nuevo(
+            409,
+            "contrasena_cambio",
+            "Tu contraseña cambió mientras tanto (se canceló o se recuperó en otra ventana). Revisa su estado.",
+        )
+    };
+    credenciales::terminar(
+        &mut tx,
+        sesion.cuenta_id,
+        Rol::Patron,
+        &anterior.folio,
+        "reemplazada",
+    )
+    .await
+    .map_err(bd::indisponible)?
+    .ok_or_else(cambio)?;
+    let (nueva, contrasena) = match credenciales::emitir(
+        &mut tx,
+        &estado.pepper,
+        sesion.cuenta_id,
+        Rol::Patron,
+        &anterior.no_certificado,
+        false,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(ErrorEmision::YaActiva) => return Err(cambio()),
+        Err(ErrorEmision::Bd(e)) => {
+            tracing::error!(error = %e, "recuperación de credencial");
+            return Err(ErrorApp::no_disponible());
+        }
+    };
+    let (asunto, cuerpo) =
+        correo::plantillas::contrasena_recuperada(&nueva.folio, &cuenta.rfc, &cuenta.razon_social);
+    correo::encolar(
+        &mut tx,
+        &estado.cofre,
+        correo::Mensaje {
+            para: &cuenta.correo,
+            asunto: &asunto,
+            cuerpo: &cuerpo,
+            secreto: Some(contrasena.exponer()),
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    drop(contrasena);
+    let detalle = format!("{} -> {}", anterior.folio, nueva.folio);
+    auditoria::registrar(
+        &mut *tx,
+        Evento {
+            evento: "credencial_recuperada",
+            cuenta_id: Some(sesion.cuenta_id),
+            sujeto: Some(&cuenta.nrp),
+            ip: &ip,
+            detalle: Some(&detalle),
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
+    tx.commit().await.map_err(bd::indisponible)?;
+    estado.avisar_correo();
+    estado
+        .limites
+        .registrar_en(&recuperaciones, DIA)
+        .await
+        .map_err(bd::indisponible)?;
+    Ok(Recuperacion { folio: nueva.folio })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn la_respuesta_se_compara_sin_espacios_ni_mayusculas() {
+        let llave = [3u8; 32];
+        let h = huella_respuesta(&llave, "id", "AB3C7K");
+        assert_eq!(huella_respuesta(&llave, "id", " ab3 c7k "), h);
+        assert_ne!(huella_respuesta(&llave, "otro", "AB3C7K"), h);
+        assert_ne!(huella_respuesta(&[4u8; 32], "id", "AB3C7K"), h);
+    }
+
+    #[test]
+    fn el_correo_se_enmascara() {
+        assert_eq!(enmascarar("nomina@kemper.example"), "n***@kemper.example");
+        assert_eq!(enmascarar("sin-arroba"), "tu correo registrado");
+    }
+}
