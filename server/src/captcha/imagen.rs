@@ -2,12 +2,12 @@
 //! tedious for trivial OCR, with nothing but the standard library and an RNG.
 //!
 //! - Font: a hand-made 5×7 bitmap font holding exactly the [`ALFABETO`] characters, smoothed
-//!   to 20×28 with Scale2x twice and drawn about 4×5 font pixels large, each glyph with its own
+//!   to 20×28 with an ink-only Scale2x, twice, and drawn about 4×5 font pixels large, each glyph with its own
 //!   shear, rotation, jitter and ink colour, all the text riding a gentle sine wave
 //!   (nearest-neighbour sampling).
 //! - Clutter: dark lines across the text in the ink's own colours (so a colour filter can't
 //!   strip them), dark and light speckles, a light background with a random tint and gradient.
-//! - Contrast: ink channels ≤ [`TINTA_MAX`], background channels ≥ [`FONDO_MIN`], i.e. a
+//! - Contrast: ink channels ≤ `TINTA_MAX`, background channels ≥ `FONDO_MIN`, i.e. a
 //!   WCAG contrast ratio above 4.5 (a test checks it).
 //! - PNG: 8-bit RGB, filter 0 on every scanline, the zlib stream made of *stored* deflate
 //!   blocks. The image is ~42 KB uncompressed; compressing it buys nothing worth the code.
@@ -41,7 +41,7 @@ const GLIFO_ALTO: usize = 7;
 /// stay thicker than the 1–2 px clutter lines.
 ///
 /// Diagonal strokes (K, M, N, V, W, X, Y…) only touch at corners here; drawn as bare 4×4
-/// blocks they fall apart into a staircase, hence the Scale2x smoothing in [`Mapa`].
+/// blocks they fall apart into a staircase, hence the Scale2x smoothing in `Mapa`.
 #[rustfmt::skip]
 const GLIFOS: [[u8; GLIFO_ALTO]; ALFABETO.len()] = [
     [0x0E, 0x11, 0x01, 0x06, 0x01, 0x11, 0x0E], // 3
@@ -65,7 +65,7 @@ const GLIFOS: [[u8; GLIFO_ALTO]; ALFABETO.len()] = [
     [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11], // R
     [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04], // T
     [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E], // U
-    [0x11, 0x11, 0x11, 0x0A, 0x0A, 0x04, 0x04], // V
+    [0x11, 0x11, 0x11, 0x11, 0x0A, 0x0A, 0x04], // V
     [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A], // W
     [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11], // X
     [0x11, 0x11, 0x0A, 0x04, 0x04, 0x04, 0x04], // Y
@@ -121,8 +121,10 @@ impl Mapa {
             && (self.filas[y as usize] >> x) & 1 == 1
     }
 
-    /// Scale2x (EPX): doubles the resolution, filling the notch where two strokes meet
-    /// corner to corner, so diagonals become continuous lines rather than staircases.
+    /// Scale2x (EPX) that only adds ink: doubles the resolution, filling the notch where two
+    /// strokes meet corner to corner, so diagonals become continuous lines rather than
+    /// staircases. Plain Scale2x also rounds off convex corners; twice over, that turned the
+    /// 7 into a question mark, so a pixel that was ink stays ink.
     fn escala2x(&self) -> Mapa {
         let mut filas = vec![0u32; 2 * self.filas.len()];
         for y in 0..self.filas.len() {
@@ -156,7 +158,7 @@ impl Mapa {
                     },
                 ];
                 for (i, &lleno) in cuartos.iter().enumerate() {
-                    if lleno {
+                    if p || lleno {
                         filas[2 * y + i / 2] |= 1 << (2 * x + i % 2);
                     }
                 }
@@ -232,6 +234,8 @@ const ONDA_AMPLITUD_MAX: f32 = 3.0;
 const MARGEN: f32 = 21.0;
 /// Widest spacing between glyph centres (short answers shouldn't look sparse).
 const PASO_MAXIMO: f32 = 28.0;
+/// Spacing below which glyphs are drawn narrower than usual.
+const PASO_HOLGADO: f32 = 26.0;
 
 fn colocar(n: usize, rng: &mut impl Rng) -> Vec<Colocacion> {
     let paso = if n > 1 {
@@ -240,9 +244,16 @@ fn colocar(n: usize, rng: &mut impl Rng) -> Vec<Colocacion> {
         0.0
     };
     let inicio = ANCHO as f32 / 2.0 - paso * (n as f32 - 1.0) / 2.0;
+    // Seven or eight glyphs would touch at full width; narrow them to keep a gap.
+    let estrechez = if n > 1 {
+        (paso / PASO_HOLGADO).min(1.0)
+    } else {
+        1.0
+    };
     (0..n)
         .map(|i| {
-            let (ex, ey) = (rng.gen_range(3.7f32..4.3), rng.gen_range(4.6f32..5.4));
+            let ex = rng.gen_range(3.7f32..4.3) * estrechez;
+            let ey = rng.gen_range(4.6f32..5.4);
             // Shear and rotation add up to a slant of at most ~0.27 (15°): more, and a T's
             // stem leans like a 7's.
             let corte = rng.gen_range(-0.15f32..0.15);
@@ -684,17 +695,21 @@ mod tests {
         assert!(diagonal.en(2, 1) && diagonal.en(1, 2));
         assert!(diagonal.en(0, 0) && diagonal.en(3, 3) && diagonal.en(5, 5));
         assert!(!diagonal.en(5, 0) && !diagonal.en(0, 5));
-        // A solid square stays solid; only its four outermost corners are rounded off.
+        // A solid square stays exactly a solid square: corners are not rounded off.
         let macizo = mapa(&[0b111; 3]).escala2x();
         assert_eq!(macizo.ancho, 6);
-        assert_eq!(
-            macizo.filas,
-            [0b01_1110, 0b11_1111, 0b11_1111, 0b11_1111, 0b11_1111, 0b01_1110]
-        );
-        // Every glyph, smoothed twice, still fits the 32-bit rows.
+        assert_eq!(macizo.filas, [0b11_1111; 6]);
+        // Every glyph, smoothed twice, fits the 32-bit rows and keeps all its ink: each font
+        // pixel's 4×4 block is fully inked.
         for g in &GLIFOS {
-            let suave = Mapa::de_glifo(g).escala2x().escala2x();
+            let original = Mapa::de_glifo(g);
+            let suave = original.escala2x().escala2x();
             assert_eq!((suave.ancho, suave.filas.len()), (20, 28));
+            for (x, y) in (0..5).flat_map(|x| (0..7).map(move |y| (x, y))) {
+                if original.en(x, y) {
+                    assert!((0..16).all(|i| suave.en(4 * x + i % 4, 4 * y + i / 4)));
+                }
+            }
         }
     }
 
@@ -815,7 +830,8 @@ sys.stdout.buffer.write(zlib.decompress(idat))
         assert!(salida.stdout == lienzo.filas_crudas());
     }
 
-    /// Writes a sample for people to look at and reports the rendering time:
+    /// Writes a sample for people to look at and reports the rendering time (add `--release`
+    /// for a meaningful figure; it is about 0.6 ms there):
     /// `cargo test -p intercomunicacion --lib captcha::imagen::tests::muestra -- --ignored --nocapture`
     #[test]
     #[ignore = "escribe /tmp/captcha-muestra.png"]
