@@ -13,6 +13,51 @@ use crate::{cliente::ClientePortal, error::ErrorApp};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// Who a credential is for: the employer (tab Generación de contraseña) or the software
+/// developer (tab Certificación (Desarrolladores)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rol {
+    #[default]
+    Patron,
+    Desarrollador,
+}
+
+impl Rol {
+    /// As stored and as sent in requests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rol::Patron => "patron",
+            Rol::Desarrollador => "desarrollador",
+        }
+    }
+
+    /// As written in a cadena original.
+    pub fn en_cadena(self) -> &'static str {
+        match self {
+            Rol::Patron => "PATRON",
+            Rol::Desarrollador => "DESARROLLADOR",
+        }
+    }
+
+    pub fn de_cadena(texto: &str) -> Option<Rol> {
+        match texto {
+            "PATRON" => Some(Rol::Patron),
+            "DESARROLLADOR" => Some(Rol::Desarrollador),
+            _ => None,
+        }
+    }
+
+    /// The Terms this role signs: version and text.
+    pub fn terminos(self) -> (&'static str, &'static str) {
+        use crate::terminos::*;
+        match self {
+            Rol::Patron => (VERSION_PATRON, TEXTO_PATRON),
+            Rol::Desarrollador => (VERSION_DESARROLLADOR, TEXTO_DESARROLLADOR),
+        }
+    }
+}
+
 /// The active credential, if any, as the tab shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredencialActiva {
@@ -119,9 +164,11 @@ impl<'a> CadenaOriginal<'a> {
 }
 
 #[server(name = EstadoGeneracion, prefix = "/api", endpoint = "generacion/estado", client = ClientePortal)]
-pub async fn estado_generacion() -> Result<Option<CredencialActiva>, ErrorApp> {
+pub async fn estado_generacion(
+    #[server(default)] rol: Rol,
+) -> Result<Option<CredencialActiva>, ErrorApp> {
     use crate::servicios::{portal, sesion};
-    portal()?.credencial_activa(&sesion()?).await
+    portal()?.credencial_activa(&sesion()?, rol).await
 }
 
 /// A challenge for the e.firma whose certificate number the browser read from the `.cer`.
@@ -174,6 +221,7 @@ pub async fn validar_efirma(
     cadena: String,
     firma: String,
     #[server(default)] reemplazar: bool,
+    #[server(default)] rol: Rol,
 ) -> Result<Solicitud, ErrorApp> {
     use crate::servicios::{peticion, portal, sesion, FirmaRecibida};
     demasiado_grande(&certificado, &firma, &cadena)?;
@@ -188,6 +236,7 @@ pub async fn validar_efirma(
                 firma_b64: &firma,
             },
             reemplazar,
+            rol,
         )
         .await
 }

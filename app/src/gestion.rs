@@ -2,7 +2,7 @@
 //! the two options the tab offers while a credential is active. Neither ever returns the
 //! password: recovery sends the new one to the registered email.
 
-use crate::{cliente::ClientePortal, error::ErrorApp};
+use crate::{cliente::ClientePortal, error::ErrorApp, generacion::Rol};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -47,15 +47,24 @@ pub async fn cancelar_contrasena(folio: String) -> Result<Cancelacion, ErrorApp>
 
 /// A new captcha for this session (`por_correo`: the accessible alternative, a code by email).
 #[server(name = NuevoCaptcha, prefix = "/api", endpoint = "recuperacion/captcha", client = ClientePortal)]
-pub async fn nuevo_captcha(#[server(default)] por_correo: bool) -> Result<Captcha, ErrorApp> {
+pub async fn nuevo_captcha(
+    #[server(default)] por_correo: bool,
+    #[server(default)] rol: Rol,
+) -> Result<Captcha, ErrorApp> {
     use crate::servicios::{peticion, portal, sesion};
     let sesion = sesion()?;
-    portal()?.captcha(&peticion()?, &sesion, por_correo).await
+    portal()?
+        .captcha(&peticion()?, &sesion, por_correo, rol)
+        .await
 }
 
 /// Recovers the password with the captcha's answer: a new password goes to the email.
 #[server(name = RecuperarContrasena, prefix = "/api", endpoint = "recuperacion/recuperar", client = ClientePortal)]
-pub async fn recuperar_contrasena(id: String, respuesta: String) -> Result<Recuperacion, ErrorApp> {
+pub async fn recuperar_contrasena(
+    id: String,
+    respuesta: String,
+    #[server(default)] rol: Rol,
+) -> Result<Recuperacion, ErrorApp> {
     use crate::servicios::{peticion, portal, sesion};
     if id.len() > CAMPO_MAXIMO || respuesta.len() > CAMPO_MAXIMO {
         return Err(ErrorApp::solicitud_invalida(
@@ -71,6 +80,6 @@ pub async fn recuperar_contrasena(id: String, respuesta: String) -> Result<Recup
     }
     let sesion = sesion()?;
     portal()?
-        .recuperar(&peticion()?, &sesion, &id, &respuesta)
+        .recuperar(&peticion()?, &sesion, &id, &respuesta, rol)
         .await
 }

@@ -5,6 +5,7 @@
 //! [`servicios::Portal`] trait object the server provides into the Leptos context.
 
 pub mod acuses;
+pub mod certificacion;
 pub mod cliente;
 pub mod componentes;
 pub mod error;
@@ -90,7 +91,7 @@ pub fn App() -> impl IntoView {
                         path=path!("mis-tramites/servicios-de-intercomunicacion")
                         view=Intercomunicacion
                     >
-                        <Route path=path!("") view=GeneracionContrasena />
+                        <Route path=path!("") view=|| view! { <GeneracionContrasena /> } />
                         <Route path=path!("certificacion") view=Certificacion />
                         <Route path=path!("relaciones-de-confianza") view=RelacionesConfianza />
                     </ParentRoute>

@@ -4,8 +4,9 @@
 
 use crate::{
     acuses::AcuseVerificado,
+    certificacion::Producto,
     error::ErrorApp,
-    generacion::{CredencialActiva, Emision, Solicitud},
+    generacion::{CredencialActiva, Emision, Rol, Solicitud},
     gestion::{Cancelacion, Captcha, Recuperacion},
     sesion::Cuenta,
 };
@@ -60,6 +61,7 @@ pub trait Portal: Send + Sync + 'static {
     async fn credencial_activa(
         &self,
         sesion: &SesionActiva,
+        rol: Rol,
     ) -> Result<Option<CredencialActiva>, ErrorApp>;
 
     /// A single-use challenge for this session and e.firma.
@@ -76,6 +78,7 @@ pub trait Portal: Send + Sync + 'static {
         sesion: &SesionActiva,
         firma: FirmaRecibida<'_>,
         reemplazar: bool,
+        rol: Rol,
     ) -> Result<Solicitud, ErrorApp>;
 
     /// Checks the signed cadena original and issues the credential, its acuse and its email.
@@ -108,6 +111,7 @@ pub trait Portal: Send + Sync + 'static {
         peticion: &Peticion,
         sesion: &SesionActiva,
         por_correo: bool,
+        rol: Rol,
     ) -> Result<Captcha, ErrorApp>;
 
     /// Recovers the password: checks the captcha, issues a new password, emails it.
@@ -117,7 +121,29 @@ pub trait Portal: Send + Sync + 'static {
         sesion: &SesionActiva,
         id: &str,
         respuesta: &str,
+        rol: Rol,
     ) -> Result<Recuperacion, ErrorApp>;
+
+    /// The account's products and their certification history.
+    async fn productos(&self, sesion: &SesionActiva) -> Result<Vec<Producto>, ErrorApp>;
+
+    /// Registers a payroll product (fields already validated).
+    async fn registrar_producto(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        nombre: &str,
+        version: &str,
+        contacto: &str,
+    ) -> Result<Producto, ErrorApp>;
+
+    /// Asks the Instituto to certify one of the account's products.
+    async fn solicitar_certificacion(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        producto: i64,
+    ) -> Result<Producto, ErrorApp>;
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;

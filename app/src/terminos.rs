@@ -8,6 +8,10 @@ use sha2::{Digest, Sha256};
 pub const VERSION_PATRON: &str = "patron-v1";
 /// The employer's Terms, exactly as signed.
 pub const TEXTO_PATRON: &str = include_str!("../terminos/patron-v1.txt");
+/// Version of the software developer's Terms (Certificación (Desarrolladores)).
+pub const VERSION_DESARROLLADOR: &str = "desarrollador-v1";
+/// The developer's Terms, exactly as signed.
+pub const TEXTO_DESARROLLADOR: &str = include_str!("../terminos/desarrollador-v1.txt");
 
 /// Hex SHA-256 of a Terms text.
 pub fn sha256_hex(texto: &str) -> String {

@@ -3,9 +3,7 @@
 
 use crate::{
     auditoria::{self, Evento},
-    bd, correo,
-    credenciales::{self, Rol},
-    cuentas,
+    bd, correo, credenciales, cuentas,
     estado::Estado,
 };
 use app::{
@@ -32,10 +30,9 @@ pub async fn cancelar(
 ) -> Result<Cancelacion, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
-    let terminada =
-        credenciales::terminar(&mut tx, sesion.cuenta_id, Rol::Patron, folio, "cancelada")
-            .await
-            .map_err(bd::indisponible)?;
+    let terminada = credenciales::terminar(&mut tx, sesion.cuenta_id, folio, "cancelada")
+        .await
+        .map_err(bd::indisponible)?;
     let Some(cancelada) = terminada else {
         drop(tx);
         let credencial = credenciales::por_folio(&estado.bd, sesion.cuenta_id, folio)

@@ -42,6 +42,11 @@ enum Orden {
         #[command(subcommand)]
         orden: OrdenCredenciales,
     },
+    /// Certificación de productos de los desarrolladores (decisiones del Instituto).
+    Certificacion {
+        #[command(subcommand)]
+        orden: OrdenCertificacion,
+    },
     /// Datos de demostración.
     Demo {
         #[command(subcommand)]
@@ -70,6 +75,31 @@ enum OrdenCredenciales {
         /// Lee la contraseña de la primera línea de la entrada estándar.
         #[arg(long = "contrasena-stdin")]
         contrasena_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdenCertificacion {
+    /// Lista los productos con certificación solicitada (id, RFC, NRP, producto).
+    Pendientes,
+    /// Aprueba la certificación solicitada de un producto.
+    Aprobar {
+        #[arg(long)]
+        producto: i64,
+    },
+    /// Rechaza la certificación solicitada de un producto, con un motivo para el desarrollador.
+    Rechazar {
+        #[arg(long)]
+        producto: i64,
+        #[arg(long)]
+        motivo: String,
+    },
+    /// Revoca la certificación de un producto aprobado, con un motivo.
+    Revocar {
+        #[arg(long)]
+        producto: i64,
+        #[arg(long)]
+        motivo: String,
     },
 }
 
@@ -177,6 +207,7 @@ pub fn ejecutar() -> ExitCode {
             Orden::Migrar => migrar(&config).await,
             Orden::Cuentas { orden } => cuentas_cmd(&config, orden).await,
             Orden::Credenciales { orden } => credenciales_cmd(&config, orden).await,
+            Orden::Certificacion { orden } => certificacion_cmd(&config, orden).await,
             Orden::Demo {
                 orden: OrdenDemo::Efirma,
             } => {
@@ -299,6 +330,39 @@ fn leer_contrasena(archivo: Option<PathBuf>, stdin: bool) -> Result<Zeroizing<St
     Ok(Zeroizing::new(
         contenido.lines().next().unwrap_or_default().to_owned(),
     ))
+}
+
+async fn certificacion_cmd(config: &Configuracion, orden: OrdenCertificacion) -> Result<(), Fallo> {
+    use crate::certificacion::{self, Decision};
+    let bd = bd::conectar(&config.url_bd).await?;
+    bd::migrar(&bd, &config.url_bd).await?;
+    let (producto, decision) = match orden {
+        OrdenCertificacion::Pendientes => {
+            for (id, rfc, nrp, producto) in certificacion::pendientes(&bd)
+                .await
+                .map_err(|e| Fallo::Sistema(e.into()))?
+            {
+                println!("{id}\t{rfc}\t{nrp}\t{producto}");
+            }
+            return Ok(());
+        }
+        OrdenCertificacion::Aprobar { producto } => (producto, Decision::Aprobar),
+        OrdenCertificacion::Rechazar { producto, motivo } => (producto, Decision::Rechazar(motivo)),
+        OrdenCertificacion::Revocar { producto, motivo } => (producto, Decision::Revocar(motivo)),
+    };
+    match certificacion::decidir(&bd, producto, &decision).await? {
+        Ok(p) => {
+            println!("{}\t{}", p.id, p.estado);
+            eprintln!(
+                "{} {}: {}.",
+                p.nombre,
+                p.version,
+                app::certificacion::nombre_estado(&p.estado)
+            );
+            Ok(())
+        }
+        Err(m) => Err(Fallo::Entrada(m)),
+    }
 }
 
 async fn credenciales_cmd(config: &Configuracion, orden: OrdenCredenciales) -> Result<(), Fallo> {

@@ -21,20 +21,8 @@ pub const ALFABETO: &[u8; 31] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const SIMBOLOS: usize = 25;
 pub const ESQUEMA: &str = "hmac-sha256-v1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rol {
-    Patron,
-    Desarrollador,
-}
-
-impl Rol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rol::Patron => "patron",
-            Rol::Desarrollador => "desarrollador",
-        }
-    }
-}
+/// Who a credential is for; shared with the pages.
+pub use app::generacion::Rol;
 
 /// A freshly generated password. Deliberately neither `Debug` nor `Display`: the only way to
 /// its value is [`ContrasenaGenerada::exponer`], called where it goes into the email.
@@ -221,19 +209,17 @@ pub async fn por_folio(
 pub async fn terminar(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     cuenta_id: i64,
-    rol: Rol,
     folio: &str,
     nuevo_estado: &str,
 ) -> sqlx::Result<Option<i64>> {
     debug_assert!(matches!(nuevo_estado, "cancelada" | "reemplazada"));
     let momento = ahora();
     let r = sqlx::query(
-        "UPDATE credenciales SET estado = $1, terminada = $2 WHERE cuenta_id = $3 AND rol = $4 AND folio = $5 AND estado = 'activa'",
+        "UPDATE credenciales SET estado = $1, terminada = $2 WHERE cuenta_id = $3 AND folio = $4 AND estado = 'activa'",
     )
     .bind(nuevo_estado)
     .bind(momento)
     .bind(cuenta_id)
-    .bind(rol.as_str())
     .bind(folio)
     .execute(&mut **tx)
     .await?;

@@ -28,8 +28,9 @@ use efirma::{Algoritmo, Certificado};
 pub async fn credencial_activa(
     estado: &Estado,
     sesion: &SesionActiva,
+    rol: Rol,
 ) -> Result<Option<CredencialActiva>, ErrorApp> {
-    let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+    let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
         .await
         .map_err(bd::indisponible)?;
     Ok(activa.map(|c| CredencialActiva {
@@ -125,6 +126,38 @@ async fn verificar_auditado(
     resultado
 }
 
+/// A developer is known to payroll software by its RFC alone, so one RFC has at most one account
+/// with an active developer credential.
+async fn otro_desarrollador_con_el_rfc(
+    estado: &Estado,
+    sesion: &SesionActiva,
+    rfc: &str,
+) -> Result<(), ErrorApp> {
+    use sqlx::Row;
+    let fila = sqlx::query(
+        "SELECT a.nrp FROM credenciales c JOIN cuentas a ON a.id = c.cuenta_id \
+         WHERE a.rfc = $1 AND c.rol = 'desarrollador' AND c.estado = 'activa' AND a.id <> $2",
+    )
+    .bind(rfc)
+    .bind(sesion.cuenta_id)
+    .fetch_optional(&estado.bd)
+    .await
+    .map_err(bd::indisponible)?;
+    match fila {
+        None => Ok(()),
+        Some(f) => {
+            let nrp: String = f.try_get(0).map_err(bd::indisponible)?;
+            Err(ErrorApp::nuevo(
+                409,
+                "desarrollador_existente",
+                &format!(
+                    "El RFC {rfc} ya tiene una contraseña de desarrollador activa en la cuenta con NRP {nrp}. Usa esa cuenta o cancela esa contraseña primero."
+                ),
+            ))
+        }
+    }
+}
+
 /// Step 2: the signed challenge. On success, the cadena original of the trámite to sign — a
 /// single-use string bound to this session, like a challenge.
 pub async fn validar_efirma(
@@ -133,6 +166,7 @@ pub async fn validar_efirma(
     sesion: &SesionActiva,
     firma: FirmaRecibida<'_>,
     reemplazar: bool,
+    rol: Rol,
 ) -> Result<Solicitud, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let certificado = verificar_auditado(
@@ -145,15 +179,19 @@ pub async fn validar_efirma(
         Algoritmo::PssSha256,
     )
     .await?;
-    let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+    let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
         .await
         .map_err(bd::indisponible)?;
+    if rol == Rol::Desarrollador {
+        otro_desarrollador_con_el_rfc(estado, sesion, &cuenta.rfc).await?;
+    }
     let reemplaza = match (activa, reemplazar) {
         (Some(a), false) => return Err(ya_activa(&a.folio)),
         (Some(a), true) => a.folio,
         (None, _) => String::new(),
     };
-    let sha = terminos::sha256_hex(terminos::TEXTO_PATRON);
+    let (version_terminos, texto_terminos) = rol.terminos();
+    let sha = terminos::sha256_hex(texto_terminos);
     let reto = retos::emitir_con(
         &estado.bd,
         &sesion.id_hash,
@@ -161,12 +199,12 @@ pub async fn validar_efirma(
         |nonce, momento| {
             CadenaOriginal {
                 tramite: TRAMITE_GENERACION,
-                rol: "PATRON",
+                rol: rol.en_cadena(),
                 nrp: &retos::campo(&cuenta.nrp),
                 rfc: &retos::campo(&cuenta.rfc),
                 razon_social: &retos::campo(&cuenta.razon_social),
                 no_certificado: certificado.no_certificado(),
-                terminos_version: terminos::VERSION_PATRON,
+                terminos_version: version_terminos,
                 terminos_sha256: &sha,
                 fecha: &fechas::rfc3339_utc(momento),
                 reemplaza: &reemplaza,
@@ -210,13 +248,13 @@ pub async fn firmar_terminos(
     .await?;
     // Ours, unaltered (checked when the challenge was spent): it parses.
     let documento = CadenaOriginal::leer(firma.cadena).ok_or_else(ErrorApp::interno)?;
+    let rol = Rol::de_cadena(documento.rol).ok_or_else(ErrorApp::interno)?;
     let ip = peticion.ip.to_string();
     let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
     if !documento.reemplaza.is_empty() {
         let terminada = credenciales::terminar(
             &mut tx,
             sesion.cuenta_id,
-            Rol::Patron,
             documento.reemplaza,
             "reemplazada",
         )
@@ -246,7 +284,7 @@ pub async fn firmar_terminos(
         &mut tx,
         &estado.pepper,
         sesion.cuenta_id,
-        Rol::Patron,
+        rol,
         certificado.no_certificado(),
         false,
     )
@@ -255,7 +293,7 @@ pub async fn firmar_terminos(
         Ok(x) => x,
         Err(ErrorEmision::YaActiva) => {
             drop(tx);
-            let folio = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+            let folio = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
                 .await
                 .map_err(bd::indisponible)?
                 .map(|c| c.folio)
@@ -273,7 +311,7 @@ pub async fn firmar_terminos(
         acuse::DatosAcuse {
             folio: credencial.folio.clone(),
             cuenta_id: sesion.cuenta_id,
-            rol: Rol::Patron.as_str().into(),
+            rol: rol.as_str().into(),
             nrp: cuenta.nrp.clone(),
             rfc: cuenta.rfc.clone(),
             razon_social: cuenta.razon_social.clone(),

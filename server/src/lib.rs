@@ -8,6 +8,7 @@ pub mod bd;
 pub mod cabeceras;
 pub mod cancelacion;
 pub mod captcha;
+pub mod certificacion;
 pub mod cli;
 pub mod configuracion;
 pub mod contexto;

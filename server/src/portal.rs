@@ -12,8 +12,9 @@ use crate::{
 };
 use app::{
     acuses::AcuseVerificado,
+    certificacion::Producto,
     error::ErrorApp,
-    generacion::{CredencialActiva, Emision, Solicitud},
+    generacion::{CredencialActiva, Emision, Rol, Solicitud},
     gestion::{Cancelacion, Captcha, Recuperacion},
     servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
@@ -179,8 +180,9 @@ impl Portal for PortalServidor {
     async fn credencial_activa(
         &self,
         sesion: &SesionActiva,
+        rol: Rol,
     ) -> Result<Option<CredencialActiva>, ErrorApp> {
-        generacion::credencial_activa(&self.0, sesion).await
+        generacion::credencial_activa(&self.0, sesion, rol).await
     }
 
     async fn solicitar_reto(
@@ -197,8 +199,9 @@ impl Portal for PortalServidor {
         sesion: &SesionActiva,
         firma: FirmaRecibida<'_>,
         reemplazar: bool,
+        rol: Rol,
     ) -> Result<Solicitud, ErrorApp> {
-        generacion::validar_efirma(&self.0, peticion, sesion, firma, reemplazar).await
+        generacion::validar_efirma(&self.0, peticion, sesion, firma, reemplazar, rol).await
     }
 
     async fn firmar_terminos(
@@ -232,8 +235,9 @@ impl Portal for PortalServidor {
         peticion: &Peticion,
         sesion: &SesionActiva,
         por_correo: bool,
+        rol: Rol,
     ) -> Result<Captcha, ErrorApp> {
-        crate::recuperacion::nuevo_captcha(&self.0, peticion, sesion, por_correo).await
+        crate::recuperacion::nuevo_captcha(&self.0, peticion, sesion, por_correo, rol).await
     }
 
     async fn recuperar(
@@ -242,8 +246,36 @@ impl Portal for PortalServidor {
         sesion: &SesionActiva,
         id: &str,
         respuesta: &str,
+        rol: Rol,
     ) -> Result<Recuperacion, ErrorApp> {
-        crate::recuperacion::recuperar(&self.0, peticion, sesion, id, respuesta).await
+        crate::recuperacion::recuperar(&self.0, peticion, sesion, id, respuesta, rol).await
+    }
+
+    async fn productos(&self, sesion: &SesionActiva) -> Result<Vec<Producto>, ErrorApp> {
+        crate::certificacion::de_cuenta(&self.0.bd, sesion.cuenta_id)
+            .await
+            .map_err(bd::indisponible)
+    }
+
+    async fn registrar_producto(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        nombre: &str,
+        version: &str,
+        contacto: &str,
+    ) -> Result<Producto, ErrorApp> {
+        crate::certificacion::registrar(&self.0, peticion, sesion, (nombre, version, contacto))
+            .await
+    }
+
+    async fn solicitar_certificacion(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        producto: i64,
+    ) -> Result<Producto, ErrorApp> {
+        crate::certificacion::solicitar(&self.0, peticion, sesion, producto).await
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {

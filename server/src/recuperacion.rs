@@ -241,9 +241,10 @@ pub async fn nuevo_captcha(
     peticion: &Peticion,
     sesion: &SesionActiva,
     por_correo: bool,
+    rol: Rol,
 ) -> Result<Captcha, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
-    if credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+    if credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
         .await
         .map_err(bd::indisponible)?
         .is_none()
@@ -338,6 +339,7 @@ pub async fn recuperar(
     sesion: &SesionActiva,
     id: &str,
     respuesta: &str,
+    rol: Rol,
 ) -> Result<Recuperacion, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let ip = peticion.ip.to_string();
@@ -406,7 +408,7 @@ pub async fn recuperar(
     }
 
     let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
-    let anterior = credenciales::activa(&estado.bd, sesion.cuenta_id, Rol::Patron)
+    let anterior = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
         .await
         .map_err(bd::indisponible)?
         .ok_or_else(cancelacion::sin_contrasena_activa)?;
@@ -417,21 +419,15 @@ pub async fn recuperar(
             "Tu contraseña cambió mientras tanto (se canceló o se recuperó en otra ventana). Revisa su estado.",
         )
     };
-    credenciales::terminar(
-        &mut tx,
-        sesion.cuenta_id,
-        Rol::Patron,
-        &anterior.folio,
-        "reemplazada",
-    )
-    .await
-    .map_err(bd::indisponible)?
-    .ok_or_else(cambio)?;
+    credenciales::terminar(&mut tx, sesion.cuenta_id, &anterior.folio, "reemplazada")
+        .await
+        .map_err(bd::indisponible)?
+        .ok_or_else(cambio)?;
     let (nueva, contrasena) = match credenciales::emitir(
         &mut tx,
         &estado.pepper,
         sesion.cuenta_id,
-        Rol::Patron,
+        rol,
         &anterior.no_certificado,
         false,
     )

@@ -280,3 +280,25 @@ async fn credenciales_verificar_dice_si_la_contrasena_es_la_activa() {
     let desconocido = verificar("B1234567890", &format!("{}\n", contrasena.exponer()));
     assert_eq!(desconocido.status.code(), Some(2));
 }
+
+#[test]
+fn certificacion_decide_solo_transiciones_validas() {
+    let datos = tempfile::tempdir().unwrap();
+    let pendientes = intercomunicacion(datos.path())
+        .args(["certificacion", "pendientes"])
+        .output()
+        .unwrap();
+    assert!(pendientes.status.success());
+    assert!(pendientes.stdout.is_empty());
+    let aprobar = intercomunicacion(datos.path())
+        .args(["certificacion", "aprobar", "--producto", "99"])
+        .output()
+        .unwrap();
+    assert_eq!(aprobar.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&aprobar.stderr).contains("No existe el producto 99."));
+    let sin_motivo = intercomunicacion(datos.path())
+        .args(["certificacion", "rechazar", "--producto", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(sin_motivo.status.code(), Some(2), "clap exige --motivo");
+}

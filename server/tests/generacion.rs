@@ -251,6 +251,19 @@ async fn firmar(n: &mut Navegador, cer: &[u8], cadena: &str, sello: &[u8]) -> re
 
 /// Signs in, validates the SAT test FIEL and returns the cadena original to sign.
 async fn hasta_la_solicitud(n: &mut Navegador, fiel: &Credencial, reemplazar: bool) -> String {
+    let r = validar_como(n, fiel, reemplazar, "patron").await;
+    assert_eq!(r.status(), 200);
+    let solicitud: serde_json::Value = r.json().await.unwrap();
+    solicitud["cadena_original"].as_str().unwrap().to_owned()
+}
+
+/// The challenge signed and sent, for the given role.
+async fn validar_como(
+    n: &mut Navegador,
+    fiel: &Credencial,
+    reemplazar: bool,
+    rol: &str,
+) -> reqwest::Response {
     let cadena: String = reto(n, fiel.certificado().no_certificado())
         .await
         .json()
@@ -271,12 +284,11 @@ async fn hasta_la_solicitud(n: &mut Navegador, fiel: &Credencial, reemplazar: bo
                 ("cadena", &cadena),
                 ("firma", &firma),
                 ("reemplazar", if reemplazar { "true" } else { "false" }),
+                ("rol", rol),
             ],
         )
         .await;
-    assert_eq!(r.status(), 200);
-    let solicitud: serde_json::Value = r.json().await.unwrap();
-    solicitud["cadena_original"].as_str().unwrap().to_owned()
+    r
 }
 
 async fn contar(app: &comun::AppPrueba, tabla: &str) -> i64 {
@@ -418,4 +430,231 @@ async fn dos_firmas_simultaneas_dejan_una_sola_credencial() {
     assert_eq!(contar(&app, "credenciales").await, 1);
     assert_eq!(contar(&app, "acuses").await, 1);
     assert_eq!(contar(&app, "correos").await, 1);
+}
+
+async fn otra_cuenta_con_el_mismo_rfc(app: &comun::AppPrueba) {
+    servidor::cuentas::alta(
+        &app.estado.bd,
+        servidor::cuentas::NuevaCuenta {
+            nrp: "C5412345109".into(),
+            rfc: "EKU9003173C9".into(),
+            razon_social: "ESCUELA KEMPER URGATE SA DE CV".into(),
+            correo: "sistemas@kemper.example".into(),
+            contrasena: zeroize::Zeroizing::new("Kemper-Sistemas-2026".into()),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn el_desarrollador_obtiene_su_contrasena_con_sus_propios_terminos() {
+    let app = app().await;
+    otra_cuenta_con_el_mismo_rfc(&app).await;
+    let fiel = fiel();
+    let mut n = Navegador::new(&app);
+    n.ingresar(NRP, CORREO, CONTRASENA).await;
+    n.pagina("/portal/mis-tramites/servicios-de-intercomunicacion/certificacion")
+        .await;
+    let r = validar_como(&mut n, &fiel, false, "desarrollador").await;
+    assert_eq!(r.status(), 200);
+    let solicitud: serde_json::Value = r.json().await.unwrap();
+    let cadena = solicitud["cadena_original"].as_str().unwrap().to_owned();
+    let terminos = app::terminos::sha256_hex(app::terminos::TEXTO_DESARROLLADOR);
+    assert!(cadena
+        .starts_with("||1.0|GENERACION DE CONTRASENA|DESARROLLADOR|Y5412345108|EKU9003173C9|"));
+    assert!(cadena.contains(&format!("|desarrollador-v1|{terminos}|")));
+    let sello = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+        .unwrap();
+    let r = firmar(&mut n, fiel.certificado().der(), &cadena, &sello).await;
+    assert_eq!(r.status(), 200);
+    let folio = r.json::<serde_json::Value>().await.unwrap()["folio"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fila = sqlx::query("SELECT rol FROM credenciales WHERE folio = $1")
+        .bind(&folio)
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap();
+    assert_eq!(fila.get::<String, _>(0), "desarrollador");
+    let acuse = servidor::acuse::por_folio(&app.estado.bd, &folio)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(acuse.datos.rol, "desarrollador");
+    assert_eq!(acuse.datos.terminos_version, "desarrollador-v1");
+    // The employer's credential is another matter: still none.
+    let estado = n.post_form("/api/generacion/estado", &[]).await;
+    assert_eq!(estado.text().await.unwrap(), "null");
+    let estado = n
+        .post_form("/api/generacion/estado", &[("rol", "desarrollador")])
+        .await;
+    let activa: serde_json::Value = estado.json().await.unwrap();
+    assert_eq!(activa["folio"], folio.as_str());
+
+    // Payroll software knows a developer by its RFC: one account per RFC may hold it.
+    let mut otra = Navegador::new(&app);
+    otra.ingresar(
+        "C5412345109",
+        "sistemas@kemper.example",
+        "Kemper-Sistemas-2026",
+    )
+    .await;
+    otra.pagina("/portal/escritorio").await;
+    let (s, cuerpo) =
+        error_json(validar_como(&mut otra, &fiel, false, "desarrollador").await).await;
+    assert_eq!(
+        (s, cuerpo["codigo"].as_str().unwrap()),
+        (409, "desarrollador_existente")
+    );
+    assert!(cuerpo["mensaje"].as_str().unwrap().contains("Y5412345108"));
+}
+
+async fn registrar(n: &mut Navegador, nombre: &str, version: &str) -> reqwest::Response {
+    n.post_form(
+        "/api/certificacion/registrar",
+        &[
+            ("nombre", nombre),
+            ("version", version),
+            ("contacto", "ti@kemper.example"),
+        ],
+    )
+    .await
+}
+
+async fn solicitar(n: &mut Navegador, id: i64) -> reqwest::Response {
+    n.post_form(
+        "/api/certificacion/solicitar",
+        &[("producto", &id.to_string())],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn los_productos_se_registran_se_solicitan_y_el_instituto_decide() {
+    use servidor::certificacion::{decidir, Decision};
+    let app = app().await;
+    let mut n = Navegador::new(&app);
+    n.ingresar(NRP, CORREO, CONTRASENA).await;
+    n.pagina("/portal/mis-tramites/servicios-de-intercomunicacion/certificacion")
+        .await;
+    // Without a developer credential: a clear refusal.
+    let (s, c) = error_json(registrar(&mut n, "Nómina Plus", "4.2").await).await;
+    assert_eq!(
+        (s, c["codigo"].as_str().unwrap()),
+        (409, "sin_contrasena_de_desarrollador")
+    );
+
+    let mut tx = app.estado.bd.begin().await.unwrap();
+    servidor::credenciales::emitir(
+        &mut tx,
+        &app.estado.pepper,
+        1,
+        servidor::credenciales::Rol::Desarrollador,
+        "30001000000500003415",
+        false,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let (s, c) = error_json(registrar(&mut n, "", "4.2").await).await;
+    assert_eq!(
+        (s, c["codigo"].as_str().unwrap()),
+        (422, "producto_invalido")
+    );
+    let r = registrar(&mut n, "Nómina Plus", "4.2").await;
+    assert_eq!(r.status(), 200);
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["estado"], "registrado");
+    let id = p["id"].as_i64().unwrap();
+    let (s, c) = error_json(registrar(&mut n, "Nómina Plus", "4.2").await).await;
+    assert_eq!(
+        (s, c["codigo"].as_str().unwrap()),
+        (409, "producto_existente")
+    );
+
+    let r = solicitar(&mut n, id).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["estado"],
+        "solicitado"
+    );
+    let (s, c) = error_json(solicitar(&mut n, id).await).await;
+    assert_eq!(
+        (s, c["codigo"].as_str().unwrap()),
+        (409, "certificacion_en_curso")
+    );
+    let (s, c) = error_json(solicitar(&mut n, 999).await).await;
+    assert_eq!(
+        (s, c["codigo"].as_str().unwrap()),
+        (404, "producto_desconocido")
+    );
+
+    // The Instituto: revoking needs an approval first; rejecting needs a motive.
+    let bd = &app.estado.bd;
+    assert!(decidir(bd, id, &Decision::Revocar("x".into()))
+        .await
+        .unwrap()
+        .is_err());
+    assert!(decidir(bd, id, &Decision::Rechazar(" ".into()))
+        .await
+        .unwrap()
+        .is_err());
+    let p = decidir(
+        bd,
+        id,
+        &Decision::Rechazar("Falta el manual de seguridad".into()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(p.estado, "rechazado");
+    // Asked again after a rejection, approved, then revoked.
+    assert_eq!(solicitar(&mut n, id).await.status(), 200);
+    assert_eq!(
+        decidir(bd, id, &Decision::Aprobar)
+            .await
+            .unwrap()
+            .unwrap()
+            .estado,
+        "aprobado"
+    );
+    let p = decidir(
+        bd,
+        id,
+        &Decision::Revocar("Vulnerabilidad sin corregir".into()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let historial: Vec<(String, Option<String>)> = p
+        .historial
+        .iter()
+        .map(|e| (e.estado.clone(), e.motivo.clone()))
+        .collect();
+    assert_eq!(
+        historial,
+        [
+            ("registrado".into(), None),
+            ("solicitado".into(), None),
+            (
+                "rechazado".into(),
+                Some("Falta el manual de seguridad".into())
+            ),
+            ("solicitado".into(), None),
+            ("aprobado".into(), None),
+            (
+                "revocado".into(),
+                Some("Vulnerabilidad sin corregir".into())
+            ),
+        ]
+    );
+    // The developer sees it all.
+    let r = n.post_form("/api/certificacion/productos", &[]).await;
+    let lista: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(lista[0]["estado"], "revocado");
+    assert_eq!(lista[0]["historial"].as_array().unwrap().len(), 6);
 }

@@ -11,7 +11,7 @@ use crate::{
     fechas,
     generacion::{
         estado_generacion, firmar_terminos, solicitar_reto, validar_efirma, CadenaOriginal,
-        CredencialActiva, Emision, Solicitud, TRAMITE_GENERACION,
+        CredencialActiva, Emision, Rol, Solicitud, TRAMITE_GENERACION,
     },
     gestion::{Cancelacion, Recuperacion},
     navegador::{self, EfirmaAbierta, Uso},
@@ -32,14 +32,28 @@ enum Paso {
 }
 
 #[component]
-pub fn GeneracionContrasena() -> impl IntoView {
-    let estado = Resource::new(|| (), |_| estado_generacion());
+pub fn GeneracionContrasena(
+    /// The employer's tab by default; the Certificación tab shows the developer's.
+    #[prop(optional)]
+    rol: Rol,
+) -> impl IntoView {
+    // Every step below reads the role from here (Terms text, requests).
+    provide_context(rol);
+    let estado = Resource::new(move || rol, estado_generacion);
     // An explicit request to replace the active credential.
     let reemplazar = RwSignal::new(false);
     view! {
-        <h2>"Generación de contraseña"</h2>
-        <p><a href=GUIA>"Guía de usuario - Generación de contraseña"</a></p>
-        <p>"Aquí puedes generar tu contraseña para ingresar a los Servicios de Intercomunicación. Para realizar este trámite debes contar con tu e. Firma."</p>
+        {match rol {
+            Rol::Patron => view! {
+                <h2>"Generación de contraseña"</h2>
+                <p><a href=GUIA>"Guía de usuario - Generación de contraseña"</a></p>
+                <p>"Aquí puedes generar tu contraseña para ingresar a los Servicios de Intercomunicación. Para realizar este trámite debes contar con tu e. Firma."</p>
+            }.into_any(),
+            Rol::Desarrollador => view! {
+                <h3>"Contraseña de desarrollador"</h3>
+                <p>"Con esta contraseña, tus sistemas de nómina certificados se autentican en los Servicios de Intercomunicación junto con la del patrón. Para realizar este trámite debes contar con la e. Firma de tu empresa."</p>
+            }.into_any(),
+        }}
         <Transition fallback=|| view! { <p class="cargando">"Cargando…"</p> }>
             {move || {
                 estado
@@ -164,7 +178,8 @@ fn Tramite(reemplaza: Option<String>) -> impl IntoView {
 
 #[component]
 fn TextoTerminos() -> impl IntoView {
-    terminos::bloques(terminos::TEXTO_PATRON)
+    let rol = use_context::<Rol>().unwrap_or_default();
+    terminos::bloques(rol.terminos().1)
         .into_iter()
         .map(|b| match b {
             Bloque::Titulo(t) => view! { <h3 id="titulo-terminos">{t}</h3> }.into_any(),
@@ -178,12 +193,13 @@ fn TextoTerminos() -> impl IntoView {
 #[component]
 fn PasoTerminos(paso: RwSignal<Paso>) -> impl IntoView {
     let acepto = RwSignal::new(false);
+    let version = use_context::<Rol>().unwrap_or_default().terminos().0;
     view! {
         <section class="terminos" aria-labelledby="titulo-terminos">
             <div class="documento" tabindex="0" role="document" aria-labelledby="titulo-terminos">
                 <TextoTerminos />
             </div>
-            <p class="version-terminos">"Versión " {terminos::VERSION_PATRON}</p>
+            <p class="version-terminos">"Versión " {version}</p>
             <label class="casilla">
                 <input type="checkbox" id="acepto-terminos" bind:checked=acepto />
                 "Acepto términos y condiciones"
@@ -217,13 +233,15 @@ fn reto_esperado(cadena: &str, efirma: &EfirmaAbierta) -> Result<(), String> {
 }
 
 /// The cadena original must describe exactly the Terms shown, for this e.firma.
-fn documento_esperado(cadena: &str, efirma: &EfirmaAbierta) -> Result<(), String> {
+fn documento_esperado(cadena: &str, efirma: &EfirmaAbierta, rol: Rol) -> Result<(), String> {
+    let (version, texto) = rol.terminos();
     let bien = CadenaOriginal::leer(cadena).is_some_and(|c| {
         c.tramite == TRAMITE_GENERACION
+            && c.rol == rol.en_cadena()
             && c.rfc == efirma.rfc
             && c.no_certificado == efirma.no_certificado
-            && c.terminos_version == terminos::VERSION_PATRON
-            && c.terminos_sha256 == terminos::sha256_hex(terminos::TEXTO_PATRON)
+            && c.terminos_version == version
+            && c.terminos_sha256 == terminos::sha256_hex(texto)
     });
     if bien {
         Ok(())
@@ -237,6 +255,7 @@ async fn validar(
     key: Option<web_sys::File>,
     contrasena: Zeroizing<String>,
     reemplazar: bool,
+    rol: Rol,
 ) -> Result<(EfirmaAbierta, Solicitud), String> {
     let efirma = navegador::abrir(cer, key, contrasena)
         .await
@@ -251,10 +270,11 @@ async fn validar(
         cadena,
         base64(&firma),
         reemplazar,
+        rol,
     )
     .await
     .map_err(|e| e.mensaje)?;
-    documento_esperado(&solicitud.cadena_original, &efirma)?;
+    documento_esperado(&solicitud.cadena_original, &efirma, rol)?;
     Ok((efirma, solicitud))
 }
 
@@ -270,6 +290,7 @@ fn PasoEfirma(
     let contrasena = NodeRef::<html::Input>::new();
     let error = RwSignal::new(None::<String>);
     let ocupado = RwSignal::new(false);
+    let rol = use_context::<Rol>().unwrap_or_default();
     // Until the page is interactive the form cannot do its work in the browser, so it cannot be
     // submitted at all (a plain submission would put the password in the URL).
     let interactivo = RwSignal::new(false);
@@ -296,7 +317,7 @@ fn PasoEfirma(
         );
         let (cer, key) = (primer_archivo(cer), primer_archivo(key));
         leptos::task::spawn_local(async move {
-            match validar(cer, key, contrasena, reemplazar).await {
+            match validar(cer, key, contrasena, reemplazar, rol).await {
                 Ok((abierta, solicitud)) => {
                     efirma.set_value(Some(abierta));
                     paso.set(Paso::Solicitud(solicitud));

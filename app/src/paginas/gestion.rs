@@ -6,6 +6,7 @@
 use crate::{
     componentes::Aviso,
     fechas,
+    generacion::Rol,
     gestion::{
         cancelar_contrasena, nuevo_captcha, recuperar_contrasena, Cancelacion, Captcha,
         Recuperacion,
@@ -109,10 +110,11 @@ pub fn RecuperarContrasena(
     let ocupado = RwSignal::new(false);
     let respuesta = NodeRef::<html::Input>::new();
     let interactivo = RwSignal::new(false);
+    let rol = use_context::<Rol>().unwrap_or_default();
 
     let pedir = move |por_correo: bool| {
         leptos::task::spawn_local(async move {
-            match nuevo_captcha(por_correo).await {
+            match nuevo_captcha(por_correo, rol).await {
                 Ok(c) => captcha.set(Some(c)),
                 Err(e) => error.set(Some(e.mensaje)),
             }
@@ -138,7 +140,7 @@ pub fn RecuperarContrasena(
         ocupado.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match recuperar_contrasena(c.id, texto).await {
+            match recuperar_contrasena(c.id, texto, rol).await {
                 Ok(r) => al_recuperar.run(r),
                 Err(e) => {
                     // Every captcha serves once: after a wrong answer comes a new image.

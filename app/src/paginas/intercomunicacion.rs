@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 
+use super::{certificacion::Productos, generacion::GeneracionContrasena};
+use crate::generacion::Rol;
+
 const BASE: &str = "/portal/mis-tramites/servicios-de-intercomunicacion";
 
 #[component]
@@ -40,6 +43,8 @@ pub fn Certificacion() -> impl IntoView {
     view! {
         <h2>"Certificación (Desarrolladores)"</h2>
         <p>"Si eres desarrollador de software de nómina, aquí obtienes tu contraseña de desarrollador y solicitas la certificación de tus productos."</p>
+        <GeneracionContrasena rol=Rol::Desarrollador />
+        <Productos />
     }
 }
 

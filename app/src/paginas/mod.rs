@@ -1,6 +1,7 @@
 //! One module per screen of the guide.
 
 pub mod acceso;
+pub mod certificacion;
 pub mod generacion;
 pub mod gestion;
 pub mod guia;
