@@ -10,6 +10,10 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   reporter: "list",
+  // One retry in CI: an intermittent page-load stall (seen twice in ~10 full runs on this
+  // 2-core machine, never reproduced in isolation) is under investigation; a retried test is
+  // still reported as "flaky" by the list reporter.
+  retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {

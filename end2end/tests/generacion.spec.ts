@@ -252,7 +252,8 @@ test("dos pestañas firman a la vez: una sola contraseña nueva", async ({ page,
   const demo = efirmaDemo();
   await ingresar(page, URL_DEMO);
   const antes = credencialesDe("demo", PATRON.nrp);
-  const folioAnterior = sql("demo", "SELECT folio FROM credenciales WHERE estado = 'activa'");
+  const dePatron = `FROM credenciales c JOIN cuentas a ON a.id = c.cuenta_id WHERE a.nrp = '${PATRON.nrp}' AND c.rol = 'patron'`;
+  const folioAnterior = sql("demo", `SELECT folio ${dePatron} AND c.estado = 'activa'`);
   const otra = await context.newPage();
   for (const p of [page, otra]) {
     await abrirGeneracion(p, URL_DEMO);
@@ -274,7 +275,7 @@ test("dos pestañas firman a la vez: una sola contraseña nueva", async ({ page,
   const perdedora = (await exito.count()) ? otra : page;
   await expect(perdedora.getByRole("alert")).toContainText("La contraseña que ibas a reemplazar ya no está activa");
   expect(credencialesDe("demo", PATRON.nrp)).toBe(antes + 1);
-  expect(sql("demo", "SELECT estado FROM credenciales ORDER BY id").split("\n")).toEqual(["reemplazada", "activa"]);
+  expect(sql("demo", `SELECT c.estado ${dePatron} ORDER BY c.id`).split("\n")).toEqual(["reemplazada", "activa"]);
 });
 
 test("la e.firma de otro contribuyente no sirve para esta cuenta", async ({ page }) => {
