@@ -1,5 +1,5 @@
-//! The demo's avisos: on first start, about forty avisos for the demo employer — sixteen
-//! workers with a retención each, some modified or suspended later — dated over the last
+//! The demo's avisos: on first start, 39 avisos for the demo employer — sixteen workers with
+//! a retención each, most modified or suspended later — dated over the last
 //! months, so the API has something realistic to page through. Idempotent: nothing is added
 //! when the employer already has avisos.
 
@@ -175,11 +175,11 @@ pub fn avisos(nrp: &str, hoy: i64) -> Vec<Aviso> {
         let (forma, valor) = formas[i % formas.len()];
         // Retenciones spread over the last six months.
         aviso(i, 180 - 10 * i as i64, "retencion", forma, valor);
-        if i % 3 != 2 {
+        if i % 4 != 3 {
             let (forma, valor) = formas[(i + 1) % formas.len()];
             aviso(i, 120 - 6 * i as i64, "modificacion", forma, valor);
         }
-        if i % 2 == 0 {
+        if i % 3 != 1 {
             // A suspension ends the discount: its value is zero.
             aviso(i, 40 - 2 * i as i64, "suspension", forma, "0");
         }
