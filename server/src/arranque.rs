@@ -2,7 +2,7 @@
 //! serve until Ctrl-C / SIGTERM.
 
 use crate::{
-    acuse, bd, cabeceras,
+    acuse, api, avisos, bd, cabeceras,
     configuracion::{Configuracion, Modo},
     contexto, correo, cuentas, demo,
     estado::Estado,
@@ -114,7 +114,8 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
         leptos::nonce::provide_nonce();
     };
     let rutas = generate_route_list(App);
-    Router::new()
+    let api = api::enrutador(estado.clone());
+    let portal = Router::new()
         .merge(acuse::rutas::enrutador(estado.clone()))
         .leptos_routes_with_context(&opciones, rutas, contexto_leptos.clone(), {
             let opciones = opciones.clone();
@@ -129,7 +130,10 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             contexto::CUERPO_MAXIMO,
         ))
-        .layer(middleware::from_fn(cabeceras::aplicar))
+        .layer(middleware::from_fn(cabeceras::aplicar));
+    // The payroll API is nested outside the portal's layers: no session, CSRF or portal body
+    // limit; it brings its own headers, limit and JSON errors.
+    Router::new().nest("/api/v1", api).merge(portal)
 }
 
 pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
@@ -140,6 +144,7 @@ pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
     let estado = preparar(config).await?;
     if estado.config.modo == Modo::Demo {
         demo::sembrar_cuenta(&estado).await?;
+        avisos::demo::sembrar(&estado.bd, demo::NRP).await?;
     }
     let purga = estado.clone();
     tokio::spawn(async move {
@@ -155,6 +160,9 @@ pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
             );
             if let Err(e) = vencidos {
                 tracing::warn!(error = %e, "no se pudieron purgar retos o captchas vencidos");
+            }
+            if let Err(e) = api::purgar(&purga.bd).await {
+                tracing::warn!(error = %e, "no se pudieron purgar las sesiones vencidas de la API");
             }
         }
     });

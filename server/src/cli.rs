@@ -1,5 +1,6 @@
 //! The command line: `servir` (the default), `migrar`, `cuentas alta`, `efirma inspeccionar`,
-//! `credenciales verificar`, `demo efirma`, `correo pendientes`, `correo entregar`. Made for scripts: flags
+//! `credenciales verificar`, `demo efirma`, `correo pendientes`, `correo entregar`,
+//! `avisos cargar`. Made for scripts: flags
 //! instead of prompts, messages on stderr, exit status 0 only on success (2 for bad input).
 
 use crate::{
@@ -56,6 +57,21 @@ enum Orden {
     Correo {
         #[command(subcommand)]
         orden: OrdenCorreo,
+    },
+    /// Avisos de retención, modificación y suspensión de descuentos.
+    Avisos {
+        #[command(subcommand)]
+        orden: OrdenAvisos,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdenAvisos {
+    /// Carga avisos de un archivo CSV (con encabezado) o JSON (arreglo de objetos): todos o
+    /// ninguno. Muestra cuántos cargó.
+    Cargar {
+        #[arg(long)]
+        archivo: PathBuf,
     },
 }
 
@@ -216,6 +232,9 @@ pub fn ejecutar() -> ExitCode {
                 Ok(())
             }
             Orden::Correo { orden } => correo_cmd(config, orden).await,
+            Orden::Avisos {
+                orden: OrdenAvisos::Cargar { archivo },
+            } => cargar_avisos(&config, &archivo).await,
             Orden::Efirma { .. } => unreachable!("atendida antes de configurar"),
         }
     });
@@ -435,6 +454,36 @@ async fn cuentas_cmd(config: &Configuracion, orden: OrdenCuentas) -> Result<(), 
             Ok(())
         }
     }
+}
+
+async fn cargar_avisos(config: &Configuracion, ruta: &std::path::Path) -> Result<(), Fallo> {
+    use crate::avisos::{self, archivo};
+    let bytes = std::fs::read(ruta)
+        .map_err(|e| Fallo::Entrada(format!("No se pudo leer {}: {e}", ruta.display())))?;
+    if bytes.len() > archivo::TAMANO_MAXIMO {
+        return Err(Fallo::Entrada(format!(
+            "{} pasa de {} MiB: divídelo en varios archivos.",
+            ruta.display(),
+            archivo::TAMANO_MAXIMO / (1024 * 1024)
+        )));
+    }
+    let texto = String::from_utf8(bytes)
+        .map_err(|_| Fallo::Entrada(format!("{} no está en UTF-8.", ruta.display())))?;
+    let lista = archivo::leer(&texto).map_err(|p| {
+        Fallo::Entrada(format!("{}, {p} No se cargó ningún aviso.", ruta.display()))
+    })?;
+    let bd = bd::conectar(&config.url_bd).await?;
+    bd::migrar(&bd, &config.url_bd).await?;
+    let cargados = avisos::cargar(&bd, &lista).await.map_err(|e| match e {
+        avisos::ErrorCarga::FolioRepetido(folio) => Fallo::Entrada(format!(
+            "{}: el folio {folio} ya estaba cargado. No se cargó ningún aviso.",
+            ruta.display()
+        )),
+        avisos::ErrorCarga::Bd(e) => Fallo::Sistema(e.into()),
+    })?;
+    println!("{cargados}");
+    eprintln!("Avisos cargados: {cargados}.");
+    Ok(())
 }
 
 async fn correo_cmd(config: Configuracion, orden: OrdenCorreo) -> Result<(), Fallo> {

@@ -62,6 +62,8 @@ pub struct Configuracion {
     /// Where people reach the portal (`INTERCOM_URL_PUBLICA`, no trailing slash): the acuse's
     /// QR code points to `{url_publica}/acuses/verificar?folio=…`. Required in production.
     pub url_publica: String,
+    /// Lifetime of a payroll API token (`INTERCOM_API_TOKEN_SEG`, default 900 s).
+    pub api_token_seg: i64,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -189,6 +191,10 @@ impl Configuracion {
             .site_addr(direccion)
             .reload_port(numero("LEPTOS_RELOAD_PORT", 3001)? as u32)
             .build();
+        let api_token_seg = numero("INTERCOM_API_TOKEN_SEG", 15 * 60)?;
+        if !(60..=24 * 60 * 60).contains(&api_token_seg) {
+            bail!("INTERCOM_API_TOKEN_SEG debe estar entre 60 y 86400 segundos");
+        }
         Ok(Self {
             modo,
             datos,
@@ -209,6 +215,7 @@ impl Configuracion {
             sello_llave,
             sello_certificado,
             url_publica,
+            api_token_seg,
         })
     }
 

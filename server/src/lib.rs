@@ -1,9 +1,12 @@
 //! Servicios de Intercomunicación — the server: configuration, database, portal services, HTTP
-//! middleware (sessions, CSRF, security headers) and the operator's command line.
+//! middleware (sessions, CSRF, security headers), the API for payroll software (`/api/v1`) and
+//! the operator's command line.
 
 pub mod acuse;
+pub mod api;
 pub mod arranque;
 pub mod auditoria;
+pub mod avisos;
 pub mod bd;
 pub mod cabeceras;
 pub mod cancelacion;

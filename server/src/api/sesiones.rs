@@ -1,0 +1,458 @@
+//! `POST /api/v1/sesiones` and `DELETE /api/v1/sesiones/actual`: payroll software proves both
+//! the employer's and the developer's credential at once and gets a short-lived bearer token.
+//!
+//! - Every identity or password failure is the same 401 `credenciales_invalidas`, and an
+//!   unknown account costs the same keyed-hash work as a known one: the answer never says which
+//!   half was wrong or whether an account exists.
+//! - Failures are throttled per client address and per (employer, developer) pair.
+//! - The token is 256 random bits; only its SHA-256 is stored.
+
+use super::{errores::ErrorApi, portador::SesionApi};
+use crate::{
+    ahora,
+    auditoria::{self, Evento},
+    credenciales,
+    estado::Estado,
+    secretos,
+};
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, ConnectInfo, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::{net::SocketAddr, sync::Arc};
+use subtle::ConstantTimeEq;
+
+/// Failed session requests per (employer, developer) pair within [`VENTANA_SEG`].
+pub const INTENTOS_POR_PAR: i64 = 10;
+/// Failed session requests per client address within [`VENTANA_SEG`].
+pub const INTENTOS_POR_DIRECCION: i64 = 100;
+pub const VENTANA_SEG: i64 = 15 * 60;
+/// Longest text accepted in any field (identifiers are 11–13 characters, passwords 29).
+pub const LARGO_MAXIMO: usize = 254;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Solicitud {
+    patron: IdPatron,
+    contrasena_patron: String,
+    desarrollador: IdDesarrollador,
+    contrasena_desarrollador: String,
+}
+
+/// `{"nrp": "Y5412345108"}` or `{"rfc": "EKU9003173C9"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+enum IdPatron {
+    Nrp(String),
+    Rfc(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdDesarrollador {
+    rfc: String,
+}
+
+#[derive(Serialize)]
+pub struct SesionAbierta {
+    pub token: String,
+    pub expira: String,
+    pub expira_en: i64,
+}
+
+/// serde's English explanation, as a Spanish sentence naming the field.
+fn explicar(e: &serde_json::Error) -> String {
+    let texto = e.to_string();
+    let entre_comillas = |t: &str| t.split('`').nth(1).map(str::to_owned).unwrap_or_default();
+    if e.is_syntax() || e.is_eof() {
+        "El cuerpo no es JSON válido.".into()
+    } else if texto.starts_with("missing field") {
+        format!("Falta el campo «{}».", entre_comillas(&texto))
+    } else if texto.starts_with("unknown field") {
+        format!("El campo «{}» no se admite.", entre_comillas(&texto))
+    } else if texto.starts_with("unknown variant") {
+        format!(
+            "El patrón se identifica con {{\"nrp\": …}} o con {{\"rfc\": …}}, no con «{}».",
+            entre_comillas(&texto)
+        )
+    } else if texto.starts_with("invalid type") {
+        "Un campo tiene un tipo incorrecto: los identificadores y las contraseñas son texto, patron y desarrollador son objetos.".into()
+    } else {
+        "El cuerpo no tiene la forma esperada; consulta /api/v1/openapi.json.".into()
+    }
+}
+
+/// What the request identifies, validated.
+struct Identidades {
+    patron: Patron,
+    rfc_desarrollador: String,
+}
+
+enum Patron {
+    Nrp(String),
+    Rfc(String),
+}
+
+impl Patron {
+    fn texto(&self) -> &str {
+        match self {
+            Patron::Nrp(s) | Patron::Rfc(s) => s,
+        }
+    }
+}
+
+fn validar(s: &Solicitud) -> Result<Identidades, ErrorApi> {
+    let textos = [
+        match &s.patron {
+            IdPatron::Nrp(t) | IdPatron::Rfc(t) => t,
+        },
+        &s.desarrollador.rfc,
+        &s.contrasena_patron,
+        &s.contrasena_desarrollador,
+    ];
+    if textos.iter().any(|t| t.len() > LARGO_MAXIMO) {
+        return Err(ErrorApi::solicitud_invalida(format!(
+            "Ningún campo puede pasar de {LARGO_MAXIMO} caracteres."
+        )));
+    }
+    if s.contrasena_patron.is_empty() || s.contrasena_desarrollador.is_empty() {
+        return Err(ErrorApi::solicitud_invalida(
+            "Las contraseñas del patrón y del desarrollador son obligatorias.",
+        ));
+    }
+    let rfc = |t: &str, quien: &str| {
+        efirma::identificadores::Rfc::parse(&t.trim().to_uppercase())
+            .map(|r| r.as_str().to_owned())
+            .map_err(|_| {
+                ErrorApi::solicitud_invalida(format!(
+                    "El RFC {quien} no es válido: 12 caracteres para persona moral o 13 para persona física."
+                ))
+            })
+    };
+    let patron = match &s.patron {
+        IdPatron::Nrp(t) => Patron::Nrp(
+            efirma::identificadores::Nrp::parse(&t.trim().to_uppercase())
+                .map(|n| n.as_str().to_owned())
+                .map_err(|_| {
+                    ErrorApi::solicitud_invalida(
+                        "El NRP tiene 11 caracteres: una letra o un dígito, seguido de 10 dígitos.",
+                    )
+                })?,
+        ),
+        IdPatron::Rfc(t) => Patron::Rfc(rfc(t, "del patrón")?),
+    };
+    Ok(Identidades {
+        patron,
+        rfc_desarrollador: rfc(&s.desarrollador.rfc, "del desarrollador")?,
+    })
+}
+
+/// An active credential that may be the one the password belongs to.
+struct Candidata {
+    cuenta_id: i64,
+    credencial_id: i64,
+    esquema: String,
+    hash: String,
+}
+
+fn candidata(f: &sqlx::any::AnyRow) -> sqlx::Result<Candidata> {
+    Ok(Candidata {
+        cuenta_id: f.try_get(0)?,
+        credencial_id: f.try_get(1)?,
+        esquema: f.try_get(2)?,
+        hash: f.try_get(3)?,
+    })
+}
+
+/// The candidate the password opens. Every candidate is compared (and one decoy when there is
+/// none), so the work does not depend on which account exists.
+fn elegir(pepper: &[u8; 32], contrasena: &str, candidatas: Vec<Candidata>) -> Option<Candidata> {
+    let huella = credenciales::huella(pepper, contrasena);
+    let senuelo = "0".repeat(huella.len());
+    let mut elegida = None;
+    if candidatas.is_empty() {
+        let _ = huella.as_bytes().ct_eq(senuelo.as_bytes());
+    }
+    for c in candidatas {
+        let coincide = c.esquema == credenciales::ESQUEMA
+            && bool::from(huella.as_bytes().ct_eq(c.hash.as_bytes()));
+        if coincide && elegida.is_none() {
+            elegida = Some(c);
+        }
+    }
+    elegida
+}
+
+fn rfc3339(segundos: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(segundos)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+pub async fn abrir(
+    State(estado): State<Arc<Estado>>,
+    ConnectInfo(cliente): ConnectInfo<SocketAddr>,
+    cabeceras: HeaderMap,
+    cuerpo: Result<Bytes, BytesRejection>,
+) -> Response {
+    let ip = cliente.ip().to_string();
+    match abrir_sesion(&estado, &ip, &cabeceras, cuerpo).await {
+        Ok(sesion) => (StatusCode::CREATED, Json(sesion)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn abrir_sesion(
+    estado: &Estado,
+    ip: &str,
+    cabeceras: &HeaderMap,
+    cuerpo: Result<Bytes, BytesRejection>,
+) -> Result<SesionAbierta, ErrorApi> {
+    let json = cabeceras
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return Err(ErrorApi::nuevo(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "tipo_no_admitido",
+            "El cuerpo debe ser JSON (Content-Type: application/json).",
+        ));
+    }
+    let cuerpo = cuerpo.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ErrorApi::nuevo(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "cuerpo_demasiado_grande",
+                format!(
+                    "El cuerpo de la solicitud pasa de {} KiB.",
+                    super::CUERPO_MAXIMO / 1024
+                ),
+            )
+        } else {
+            ErrorApi::solicitud_invalida("No se pudo leer el cuerpo de la solicitud.")
+        }
+    })?;
+    let solicitud: Solicitud =
+        serde_json::from_slice(&cuerpo).map_err(|e| ErrorApi::solicitud_invalida(explicar(&e)))?;
+    let ids = validar(&solicitud)?;
+
+    let auditar = |codigo: &'static str, cuenta_id: Option<i64>| {
+        let detalle = format!("{codigo}; desarrollador {}", ids.rfc_desarrollador);
+        let sujeto = ids.patron.texto().to_owned();
+        let ip = ip.to_owned();
+        async move {
+            let r = auditoria::registrar(
+                &estado.bd,
+                Evento {
+                    evento: "api_sesion",
+                    cuenta_id,
+                    sujeto: Some(&sujeto),
+                    ip: &ip,
+                    detalle: Some(&detalle),
+                },
+            )
+            .await;
+            if let Err(e) = r {
+                tracing::error!(error = %e, "no se pudo auditar una sesión de la API");
+            }
+        }
+    };
+
+    let clave_ip = format!("api-ip:{ip}");
+    let clave_par = format!("api-par:{}:{}", ids.patron.texto(), ids.rfc_desarrollador);
+    for (clave, maximo) in [
+        (&clave_ip, INTENTOS_POR_DIRECCION),
+        (&clave_par, INTENTOS_POR_PAR),
+    ] {
+        if let Some(segundos) = estado
+            .limites
+            .espera_en(clave, maximo, VENTANA_SEG)
+            .await
+            .map_err(ErrorApi::bd)?
+        {
+            auditar("demasiados_intentos", None).await;
+            return Err(ErrorApi::demasiados_intentos(segundos));
+        }
+    }
+
+    let bd = &estado.bd;
+    let patrones = match &ids.patron {
+        Patron::Nrp(nrp) => {
+            sqlx::query("SELECT id FROM cuentas WHERE nrp = $1")
+                .bind(nrp)
+                .fetch_all(bd)
+                .await
+        }
+        Patron::Rfc(rfc) => {
+            sqlx::query("SELECT id FROM cuentas WHERE rfc = $1")
+                .bind(rfc)
+                .fetch_all(bd)
+                .await
+        }
+    }
+    .map_err(ErrorApi::bd)?;
+    if patrones.len() > 1 {
+        auditar("patron_ambiguo", None).await;
+        return Err(ErrorApi::solicitud_invalida(
+            "Ese RFC corresponde a varios registros patronales: identifica al patrón con su NRP.",
+        )
+        .con_codigo("patron_ambiguo"));
+    }
+    let patron_id: Option<i64> = patrones
+        .first()
+        .map(|f| f.try_get(0))
+        .transpose()
+        .map_err(ErrorApi::bd)?;
+    let candidatas_patron = match patron_id {
+        None => Vec::new(),
+        Some(id) => sqlx::query(
+            "SELECT cuenta_id, id, esquema, hash FROM credenciales WHERE cuenta_id = $1 AND rol = 'patron' AND estado = 'activa'",
+        )
+        .bind(id)
+        .fetch_all(bd)
+        .await
+        .map_err(ErrorApi::bd)?
+        .iter()
+        .map(candidata)
+        .collect::<sqlx::Result<_>>()
+        .map_err(ErrorApi::bd)?,
+    };
+    let candidatas_desarrollador = sqlx::query(
+        "SELECT c.id, cr.id, cr.esquema, cr.hash FROM cuentas c \
+         JOIN credenciales cr ON cr.cuenta_id = c.id \
+         WHERE c.rfc = $1 AND cr.rol = 'desarrollador' AND cr.estado = 'activa'",
+    )
+    .bind(&ids.rfc_desarrollador)
+    .fetch_all(bd)
+    .await
+    .map_err(ErrorApi::bd)?
+    .iter()
+    .map(candidata)
+    .collect::<sqlx::Result<Vec<_>>>()
+    .map_err(ErrorApi::bd)?;
+
+    // Both checks always run: failing fast on the first would time which half was wrong.
+    let patron = elegir(
+        &estado.pepper,
+        &solicitud.contrasena_patron,
+        candidatas_patron,
+    );
+    let desarrollador = elegir(
+        &estado.pepper,
+        &solicitud.contrasena_desarrollador,
+        candidatas_desarrollador,
+    );
+    let (Some(patron), Some(desarrollador)) = (patron, desarrollador) else {
+        for clave in [&clave_ip, &clave_par] {
+            estado
+                .limites
+                .registrar_en(clave, VENTANA_SEG)
+                .await
+                .map_err(ErrorApi::bd)?;
+        }
+        auditar("credenciales_invalidas", patron_id).await;
+        return Err(ErrorApi::credenciales_invalidas());
+    };
+
+    let relacion = sqlx::query(
+        "SELECT r.id, p.estado FROM relaciones r JOIN productos p ON p.id = r.producto_id \
+         WHERE r.patron_id = $1 AND r.desarrollador_id = $2 AND r.estado = 'activa' \
+         AND p.cuenta_id = r.desarrollador_id",
+    )
+    .bind(patron.cuenta_id)
+    .bind(desarrollador.cuenta_id)
+    .fetch_optional(bd)
+    .await
+    .map_err(ErrorApi::bd)?;
+    let Some(relacion) = relacion else {
+        auditar("sin_relacion", Some(patron.cuenta_id)).await;
+        return Err(ErrorApi::nuevo(
+            StatusCode::FORBIDDEN,
+            "sin_relacion",
+            "El patrón no ha autorizado a este desarrollador en Relaciones de confianza, o revocó la autorización.",
+        ));
+    };
+    let relacion_id: i64 = relacion.try_get(0).map_err(ErrorApi::bd)?;
+    let estado_producto: String = relacion.try_get(1).map_err(ErrorApi::bd)?;
+    if estado_producto != "aprobado" {
+        auditar("producto_no_certificado", Some(patron.cuenta_id)).await;
+        return Err(ErrorApi::nuevo(
+            StatusCode::FORBIDDEN,
+            "producto_no_certificado",
+            "El producto del desarrollador no está certificado por el Instituto, o su certificación fue revocada.",
+        ));
+    }
+
+    let token = secretos::token_aleatorio();
+    let creada = ahora();
+    let duracion = estado.config.api_token_seg;
+    let expira = creada + duracion;
+    sqlx::query(
+        "INSERT INTO sesiones_api (token_hash, patron_id, desarrollador_id, credencial_patron_id, credencial_desarrollador_id, relacion_id, creada, expira) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(secretos::huella(&token))
+    .bind(patron.cuenta_id)
+    .bind(desarrollador.cuenta_id)
+    .bind(patron.credencial_id)
+    .bind(desarrollador.credencial_id)
+    .bind(relacion_id)
+    .bind(creada)
+    .bind(expira)
+    .execute(bd)
+    .await
+    .map_err(ErrorApi::bd)?;
+    auditar("abierta", Some(patron.cuenta_id)).await;
+    Ok(SesionAbierta {
+        token,
+        expira: rfc3339(expira),
+        expira_en: duracion,
+    })
+}
+
+pub async fn cerrar(
+    State(estado): State<Arc<Estado>>,
+    ConnectInfo(cliente): ConnectInfo<SocketAddr>,
+    sesion: SesionApi,
+) -> Result<StatusCode, ErrorApi> {
+    sqlx::query("DELETE FROM sesiones_api WHERE token_hash = $1")
+        .bind(&sesion.token_hash)
+        .execute(&estado.bd)
+        .await
+        .map_err(ErrorApi::bd)?;
+    let ip = cliente.ip().to_string();
+    let detalle = format!("cerrada; desarrollador {}", sesion.desarrollador_id);
+    if let Err(e) = auditoria::registrar(
+        &estado.bd,
+        Evento {
+            evento: "api_sesion",
+            cuenta_id: Some(sesion.patron_id),
+            sujeto: Some(&sesion.nrp),
+            ip: &ip,
+            detalle: Some(&detalle),
+        },
+    )
+    .await
+    {
+        tracing::error!(error = %e, "no se pudo auditar el cierre de una sesión de la API");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,886 @@
+//! The API for payroll software over HTTP, against the real server: sessions opened with both
+//! credentials, avisos of the token's employer only, every refusal and its JSON shape, the
+//! limits, and the operator's `avisos cargar`.
+
+mod comun;
+#[path = "comun/intercambio.rs"]
+mod intercambio;
+
+use comun::{levantar, AppPrueba, NRP};
+use intercambio::{escenario, Escenario, RFC_DESARROLLADOR};
+use serde_json::{json, Value};
+use servidor::{avisos, credenciales};
+
+const NRP_B: &str = "B1234567890";
+const RFC_B: &str = "AAA010101AAA";
+
+fn cliente() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn abrir(app: &AppPrueba, cuerpo: &Value) -> reqwest::Response {
+    cliente()
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .json(cuerpo)
+        .send()
+        .await
+        .expect("POST")
+}
+
+async fn abrir_crudo(app: &AppPrueba, cuerpo: &str) -> reqwest::Response {
+    cliente()
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .header("content-type", "application/json")
+        .body(cuerpo.to_owned())
+        .send()
+        .await
+        .expect("POST")
+}
+
+async fn abrir_token(app: &AppPrueba, cuerpo: &Value) -> String {
+    let r = abrir(app, cuerpo).await;
+    let estado = r.status().as_u16();
+    let v: Value = r.json().await.expect("JSON");
+    assert_eq!(estado, 201, "{v}");
+    v["token"].as_str().expect("token").to_owned()
+}
+
+async fn avisos_con(app: &AppPrueba, token: &str, consulta: &str) -> reqwest::Response {
+    cliente()
+        .get(format!("{}/api/v1/avisos{consulta}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET")
+}
+
+/// Status and JSON body, checking the headers every answer carries.
+async fn respuesta(r: reqwest::Response) -> (u16, Value) {
+    let estado = r.status().as_u16();
+    assert_eq!(
+        r.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store"),
+        "toda respuesta lleva no-store"
+    );
+    if estado >= 400 {
+        assert!(r
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap().starts_with("application/json")));
+    }
+    let texto = r.text().await.expect("cuerpo");
+    let v = if texto.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&texto).unwrap_or_else(|_| panic!("no es JSON: {texto}"))
+    };
+    if estado >= 400 {
+        assert!(v["codigo"].is_string() && v["mensaje"].is_string(), "{v}");
+    }
+    (estado, v)
+}
+
+async fn preparado() -> (AppPrueba, Escenario) {
+    let app = levantar().await;
+    let e = escenario(&app.estado, NRP).await;
+    avisos::cargar(&app.estado.bd, &intercambio::avisos_de(NRP, 250))
+        .await
+        .expect("avisos");
+    (app, e)
+}
+
+#[tokio::test]
+async fn una_sesion_por_nrp_o_por_rfc_lee_los_avisos_paginados_y_termina_con_delete() {
+    let (app, e) = preparado().await;
+
+    let r = abrir(&app, &e.cuerpo_nrp(NRP)).await;
+    let (estado, v) = respuesta(r).await;
+    assert_eq!(estado, 201, "{v}");
+    let token = v["token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 43, "256 bits en base64url");
+    assert_eq!(v["expira_en"], 900);
+    assert!(v["expira"].as_str().unwrap().ends_with('Z'));
+    // Only the token's hash is stored.
+    let guardados: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM sesiones_api WHERE token_hash = $1")
+            .bind(&token)
+            .fetch_one(&app.estado.bd)
+            .await
+            .unwrap();
+    assert_eq!(guardados.0, 0);
+
+    let (estado, v) = respuesta(avisos_con(&app, &token, "").await).await;
+    assert_eq!(estado, 200);
+    assert_eq!(v["total"], 250);
+    assert_eq!(v["paginas"], 3);
+    assert_eq!(v["pagina"], 1);
+    let lista = v["avisos"].as_array().unwrap();
+    assert_eq!(lista.len(), 100);
+    let primero = &lista[0];
+    for campo in [
+        "fecha",
+        "nrp",
+        "nss",
+        "nombre",
+        "rfc",
+        "curp",
+        "numero_credito",
+        "tipo",
+        "tipo_descuento",
+        "valor_descuento",
+        "folio",
+    ] {
+        assert!(primero.get(campo).is_some(), "falta {campo}: {primero}");
+    }
+    let fechas: Vec<&str> = lista.iter().map(|a| a["fecha"].as_str().unwrap()).collect();
+    assert!(
+        fechas.windows(2).all(|w| w[0] <= w[1]),
+        "ordenados por fecha"
+    );
+
+    let (_, v) = respuesta(avisos_con(&app, &token, "?pagina=3").await).await;
+    assert_eq!(v["avisos"].as_array().unwrap().len(), 50);
+    let (_, v) = respuesta(avisos_con(&app, &token, "?pagina=4").await).await;
+    assert_eq!(v["avisos"].as_array().unwrap().len(), 0);
+    let (_, v) = respuesta(avisos_con(&app, &token, "?por_pagina=500").await).await;
+    assert_eq!(v["avisos"].as_array().unwrap().len(), 250);
+    assert_eq!(v["paginas"], 1);
+
+    let (_, v) = respuesta(avisos_con(&app, &token, "?tipo=suspension&por_pagina=500").await).await;
+    let lista = v["avisos"].as_array().unwrap();
+    assert!(!lista.is_empty() && lista.iter().all(|a| a["tipo"] == "suspension"));
+    assert_eq!(v["total"], lista.len());
+
+    let (_, v) = respuesta(
+        avisos_con(
+            &app,
+            &token,
+            "?desde=2025-02-01&hasta=2025-02-28&por_pagina=500",
+        )
+        .await,
+    )
+    .await;
+    let lista = v["avisos"].as_array().unwrap();
+    assert_eq!(lista.len(), 28);
+    assert!(lista
+        .iter()
+        .all(|a| a["fecha"].as_str().unwrap().starts_with("2025-02-")));
+
+    // By RFC as well.
+    let mut por_rfc = e.cuerpo_nrp(NRP);
+    por_rfc["patron"] = json!({"rfc": "EKU9003173C9"});
+    let token_rfc = abrir_token(&app, &por_rfc).await;
+    assert_eq!(
+        respuesta(avisos_con(&app, &token_rfc, "").await).await.0,
+        200
+    );
+
+    // DELETE ends the token, and only that one.
+    let r = cliente()
+        .delete(format!("{}/api/v1/sesiones/actual", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let (estado, v) = respuesta(avisos_con(&app, &token, "").await).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (401, Some("token_invalido"))
+    );
+    assert_eq!(
+        respuesta(avisos_con(&app, &token_rfc, "").await).await.0,
+        200
+    );
+
+    // Every attempt is audited, and never with a password.
+    let filas: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT evento, detalle FROM auditoria WHERE evento = 'api_sesion'")
+            .fetch_all(&app.estado.bd)
+            .await
+            .unwrap();
+    assert_eq!(filas.len(), 3);
+    for (_, detalle) in filas {
+        let detalle = detalle.unwrap_or_default();
+        assert!(
+            !detalle.contains(&e.contrasena_patron)
+                && !detalle.contains(&e.contrasena_desarrollador)
+        );
+    }
+}
+
+#[tokio::test]
+async fn los_parametros_invalidos_de_avisos_son_400() {
+    let (app, e) = preparado().await;
+    let token = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    for consulta in [
+        "?desde=2025-13-01",
+        "?hasta=ayer",
+        "?desde=2025-03-01&hasta=2025-02-01",
+        "?tipo=otro",
+        "?pagina=0",
+        "?pagina=-1",
+        "?pagina=abc",
+        "?por_pagina=501",
+        "?por_pagina=0",
+        "?nrp=B1234567890",
+        "?pagina=1&pagina=2",
+        "?pagina=99999999999999999999999",
+    ] {
+        let (estado, v) = respuesta(avisos_con(&app, &token, consulta).await).await;
+        assert_eq!(estado, 400, "{consulta}: {v}");
+        assert_eq!(v["codigo"], "solicitud_invalida");
+    }
+}
+
+#[tokio::test]
+async fn los_cuerpos_mal_formados_son_400_con_json() {
+    let (app, e) = preparado().await;
+    let bueno = e.cuerpo_nrp(NRP);
+    let largo = "A".repeat(255);
+    let mut casos: Vec<(Value, &str)> = Vec::new();
+    for campo in [
+        "patron",
+        "contrasena_patron",
+        "desarrollador",
+        "contrasena_desarrollador",
+    ] {
+        let mut c = bueno.clone();
+        c.as_object_mut().unwrap().remove(campo);
+        casos.push((c, "Falta el campo"));
+    }
+    let mut c = bueno.clone();
+    c["extra"] = json!(1);
+    casos.push((c, "no se admite"));
+    let mut c = bueno.clone();
+    c["patron"] = json!({"nrp": NRP, "rfc": "EKU9003173C9"});
+    casos.push((c, ""));
+    let mut c = bueno.clone();
+    c["patron"] = json!({"curp": "X"});
+    casos.push((c, "nrp"));
+    let mut c = bueno.clone();
+    c["desarrollador"] = json!({"rfc": RFC_DESARROLLADOR, "nombre": "x"});
+    casos.push((c, "no se admite"));
+    let mut c = bueno.clone();
+    c["contrasena_patron"] = json!(12345);
+    casos.push((c, "tipo incorrecto"));
+    let mut c = bueno.clone();
+    c["patron"] = json!("Y5412345108");
+    casos.push((c, ""));
+    let mut c = bueno.clone();
+    c["contrasena_desarrollador"] = json!(largo);
+    casos.push((c, "254"));
+    let mut c = bueno.clone();
+    c["patron"] = json!({"nrp": largo});
+    casos.push((c, "254"));
+    let mut c = bueno.clone();
+    c["patron"] = json!({"nrp": "123"});
+    casos.push((c, "NRP"));
+    let mut c = bueno.clone();
+    c["desarrollador"] = json!({"rfc": "NO-ES-RFC"});
+    casos.push((c, "RFC"));
+    let mut c = bueno.clone();
+    c["contrasena_patron"] = json!("");
+    casos.push((c, "obligatorias"));
+    for (cuerpo, palabra) in casos {
+        let (estado, v) = respuesta(abrir(&app, &cuerpo).await).await;
+        assert_eq!(estado, 400, "{cuerpo}: {v}");
+        assert_eq!(v["codigo"], "solicitud_invalida", "{cuerpo}");
+        assert!(
+            v["mensaje"].as_str().unwrap().contains(palabra),
+            "{cuerpo}: {v}"
+        );
+    }
+
+    let (estado, v) = respuesta(abrir_crudo(&app, "{no es json").await).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (400, Some("solicitud_invalida"))
+    );
+
+    let r = cliente()
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .header("content-type", "text/plain")
+        .body(bueno.to_string())
+        .send()
+        .await
+        .unwrap();
+    let (estado, v) = respuesta(r).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (415, Some("tipo_no_admitido"))
+    );
+
+    let enorme = json!({"patron": {"nrp": "A".repeat(20_000)}}).to_string();
+    let (estado, v) = respuesta(abrir_crudo(&app, &enorme).await).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (413, Some("cuerpo_demasiado_grande"))
+    );
+}
+
+#[tokio::test]
+async fn rutas_y_metodos_desconocidos_responden_json() {
+    let (app, _) = preparado().await;
+    let (estado, v) = respuesta(
+        cliente()
+            .get(format!("{}/api/v1/nada", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((estado, v["codigo"].as_str()), (404, Some("no_encontrado")));
+    let (estado, v) = respuesta(
+        cliente()
+            .get(format!("{}/api/v1/sesiones", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (405, Some("metodo_no_permitido"))
+    );
+    let (estado, _) = respuesta(
+        cliente()
+            .post(format!("{}/api/v1/avisos", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(estado, 405);
+    let (estado, _) = respuesta(
+        cliente()
+            .put(format!("{}/api/v1/sesiones/actual", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(estado, 405);
+}
+
+#[tokio::test]
+async fn toda_falla_de_identidad_da_la_misma_respuesta_401() {
+    let (app, e) = preparado().await;
+    let otro = intercambio::cuenta(&app.estado, "C1234567890", "GOGA8001019Z8").await;
+    let sin_credencial_dev = {
+        let mut c = e.cuerpo_nrp(NRP);
+        c["desarrollador"] = json!({"rfc": "GOGA8001019Z8"});
+        c
+    };
+    let _ = otro;
+    let mut casos = vec![sin_credencial_dev];
+    let mut c = e.cuerpo_nrp(NRP);
+    c["patron"] = json!({"nrp": "Z9999999999"});
+    casos.push(c);
+    let mut c = e.cuerpo_nrp(NRP);
+    c["patron"] = json!({"rfc": "ZZZ991231ZZ9"});
+    casos.push(c);
+    let mut c = e.cuerpo_nrp(NRP);
+    c["desarrollador"] = json!({"rfc": "ZZZZ991231ZZ9"});
+    casos.push(c);
+    let mut c = e.cuerpo_nrp(NRP);
+    c["contrasena_patron"] = json!("AAAAA-AAAAA-AAAAA-AAAAA-AAAAA");
+    casos.push(c);
+    let mut c = e.cuerpo_nrp(NRP);
+    c["contrasena_desarrollador"] = json!("AAAAA-AAAAA-AAAAA-AAAAA-AAAAA");
+    casos.push(c);
+    // Each party's password in the other's place.
+    let mut c = e.cuerpo_nrp(NRP);
+    c["contrasena_patron"] = json!(e.contrasena_desarrollador);
+    c["contrasena_desarrollador"] = json!(e.contrasena_patron);
+    casos.push(c);
+    let mut primera: Option<Value> = None;
+    for cuerpo in casos {
+        let (estado, v) = respuesta(abrir(&app, &cuerpo).await).await;
+        assert_eq!(estado, 401, "{cuerpo}: {v}");
+        assert_eq!(v["codigo"], "credenciales_invalidas");
+        match &primera {
+            None => primera = Some(v),
+            Some(p) => assert_eq!(p, &v, "la misma respuesta para toda falla"),
+        }
+    }
+    // A cancelled credential is no credential.
+    intercambio::ejecutar(
+        &app.estado,
+        "UPDATE credenciales SET estado = 'cancelada' WHERE id = $1",
+        e.credencial_desarrollador,
+    )
+    .await;
+    let (estado, v) = respuesta(abrir(&app, &e.cuerpo_nrp(NRP)).await).await;
+    assert_eq!((estado, v), (401, primera.unwrap()));
+}
+
+#[tokio::test]
+async fn sin_relacion_o_con_producto_sin_certificar_es_403() {
+    let (app, e) = preparado().await;
+    // Revoking the relation refuses new sessions and ends the open token at once.
+    let abierto = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    intercambio::ejecutar(
+        &app.estado,
+        "UPDATE relaciones SET estado = 'revocada', revocada = 1 WHERE id = $1",
+        e.relacion_id,
+    )
+    .await;
+    let (estado, v) = respuesta(avisos_con(&app, &abierto, "").await).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (401, Some("token_invalido"))
+    );
+    let (estado, v) = respuesta(abrir(&app, &e.cuerpo_nrp(NRP)).await).await;
+    assert_eq!((estado, v["codigo"].as_str()), (403, Some("sin_relacion")));
+
+    // A new relation, but the product is only registered, then rejected, then revoked.
+    for estado_producto in ["registrado", "solicitado", "rechazado", "revocado"] {
+        sqlx::query("UPDATE relaciones SET estado = 'revocada' WHERE estado = 'activa'")
+            .execute(&app.estado.bd)
+            .await
+            .unwrap();
+        let p = intercambio::producto(&app.estado, e.desarrollador_id, estado_producto).await;
+        intercambio::relacion(&app.estado, e.patron_id, e.desarrollador_id, p).await;
+        let (estado, v) = respuesta(abrir(&app, &e.cuerpo_nrp(NRP)).await).await;
+        assert_eq!(
+            (estado, v["codigo"].as_str()),
+            (403, Some("producto_no_certificado")),
+            "{estado_producto}"
+        );
+    }
+
+    // Revoking the certification of the product of an open token ends it too.
+    sqlx::query("UPDATE relaciones SET estado = 'revocada' WHERE estado = 'activa'")
+        .execute(&app.estado.bd)
+        .await
+        .unwrap();
+    let p = intercambio::producto(&app.estado, e.desarrollador_id, "aprobado").await;
+    intercambio::relacion(&app.estado, e.patron_id, e.desarrollador_id, p).await;
+    let abierto = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 200);
+    intercambio::ejecutar(
+        &app.estado,
+        "UPDATE productos SET estado = 'revocado' WHERE id = $1",
+        p,
+    )
+    .await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 401);
+}
+
+#[tokio::test]
+async fn un_token_vencido_falsificado_o_de_credencial_cancelada_es_401() {
+    let (app, e) = preparado().await;
+    let vencido = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    sqlx::query("UPDATE sesiones_api SET expira = 1 WHERE token_hash = $1")
+        .bind(servidor::secretos::huella(&vencido))
+        .execute(&app.estado.bd)
+        .await
+        .unwrap();
+    let falsificado = servidor::secretos::token_aleatorio();
+    for t in [
+        vencido.as_str(),
+        falsificado.as_str(),
+        "corto",
+        &"x".repeat(300),
+    ] {
+        let r = avisos_con(&app, t, "").await;
+        assert!(r
+            .headers()
+            .get("www-authenticate")
+            .is_some_and(|v| v.to_str().unwrap().starts_with("Bearer")));
+        let (estado, v) = respuesta(r).await;
+        assert_eq!(
+            (estado, v["codigo"].as_str()),
+            (401, Some("token_invalido")),
+            "{t}"
+        );
+    }
+
+    // Cancelling either credential ends the open tokens at once.
+    let abierto = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 200);
+    intercambio::ejecutar(
+        &app.estado,
+        "UPDATE credenciales SET estado = 'cancelada' WHERE id = $1",
+        e.credencial_patron,
+    )
+    .await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 401);
+
+    let (_, nueva) =
+        intercambio::credencial(&app.estado, e.patron_id, credenciales::Rol::Patron).await;
+    let mut cuerpo = e.cuerpo_nrp(NRP);
+    cuerpo["contrasena_patron"] = json!(nueva);
+    let abierto = abrir_token(&app, &cuerpo).await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 200);
+    intercambio::ejecutar(
+        &app.estado,
+        "UPDATE credenciales SET estado = 'cancelada' WHERE id = $1",
+        e.credencial_desarrollador,
+    )
+    .await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 401);
+
+    // Replacing a credential (recovery issues a new one) ends the tokens of the old one.
+    let (_, dev) = intercambio::credencial(
+        &app.estado,
+        e.desarrollador_id,
+        credenciales::Rol::Desarrollador,
+    )
+    .await;
+    cuerpo["contrasena_desarrollador"] = json!(dev);
+    let abierto = abrir_token(&app, &cuerpo).await;
+    intercambio::credencial(
+        &app.estado,
+        e.desarrollador_id,
+        credenciales::Rol::Desarrollador,
+    )
+    .await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 401);
+}
+
+#[tokio::test]
+async fn un_token_solo_lee_los_avisos_de_su_patron() {
+    let (app, e) = preparado().await;
+    // Employer B, authorized to the same developer, with its own avisos.
+    let b = intercambio::cuenta(&app.estado, NRP_B, RFC_B).await;
+    let (_, contrasena_b) =
+        intercambio::credencial(&app.estado, b, credenciales::Rol::Patron).await;
+    intercambio::relacion(&app.estado, b, e.desarrollador_id, e.producto_id).await;
+    avisos::cargar(&app.estado.bd, &intercambio::avisos_de(NRP_B, 7))
+        .await
+        .unwrap();
+
+    let token_a = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    let mut cuerpo_b = e.cuerpo_nrp(NRP_B);
+    cuerpo_b["contrasena_patron"] = json!(contrasena_b);
+    let token_b = abrir_token(&app, &cuerpo_b).await;
+
+    // Whatever the query tries, A sees A's avisos only.
+    for consulta in ["?por_pagina=500", "?por_pagina=500&nrp=B1234567890"] {
+        let (estado, v) = respuesta(avisos_con(&app, &token_a, consulta).await).await;
+        if estado == 200 {
+            assert_eq!(v["total"], 250);
+            assert!(v["avisos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["nrp"] == NRP));
+        } else {
+            assert_eq!(estado, 400);
+        }
+    }
+    let (_, v) = respuesta(avisos_con(&app, &token_b, "?por_pagina=500").await).await;
+    assert_eq!(v["total"], 7);
+    assert!(v["avisos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["nrp"] == NRP_B));
+
+    // B's password does not open A, nor A's open B.
+    let mut cruzado = e.cuerpo_nrp(NRP);
+    cruzado["contrasena_patron"] = json!(contrasena_b);
+    assert_eq!(respuesta(abrir(&app, &cruzado).await).await.0, 401);
+}
+
+#[tokio::test]
+async fn un_rfc_con_varios_nrp_pide_el_nrp() {
+    let (app, e) = preparado().await;
+    intercambio::cuenta(&app.estado, NRP_B, "EKU9003173C9").await;
+    let mut c = e.cuerpo_nrp(NRP);
+    c["patron"] = json!({"rfc": "EKU9003173C9"});
+    let (estado, v) = respuesta(abrir(&app, &c).await).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (400, Some("patron_ambiguo"))
+    );
+    assert_eq!(
+        respuesta(abrir(&app, &e.cuerpo_nrp(NRP)).await).await.0,
+        201
+    );
+}
+
+#[tokio::test]
+async fn la_matriz_de_autorizacion() {
+    let (app, e) = preparado().await;
+    let valido = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    let falsificado = servidor::secretos::token_aleatorio();
+    let base = &app.base;
+    // (method, path, token, expected status)
+    let casos: Vec<(&str, String, Option<&str>, u16)> = vec![
+        ("GET", format!("{base}/api/v1/avisos"), None, 401),
+        (
+            "GET",
+            format!("{base}/api/v1/avisos"),
+            Some(&falsificado),
+            401,
+        ),
+        ("GET", format!("{base}/api/v1/avisos"), Some(&valido), 200),
+        (
+            "DELETE",
+            format!("{base}/api/v1/sesiones/actual"),
+            None,
+            401,
+        ),
+        (
+            "DELETE",
+            format!("{base}/api/v1/sesiones/actual"),
+            Some(&falsificado),
+            401,
+        ),
+        ("GET", format!("{base}/api/v1/openapi.json"), None, 200),
+        (
+            "GET",
+            format!("{base}/api/v1/openapi.json"),
+            Some(&falsificado),
+            200,
+        ),
+        (
+            "DELETE",
+            format!("{base}/api/v1/sesiones/actual"),
+            Some(&valido),
+            204,
+        ),
+        ("GET", format!("{base}/api/v1/avisos"), Some(&valido), 401),
+    ];
+    for (metodo, url, token, esperado) in casos {
+        let mut p = cliente().request(metodo.parse().unwrap(), &url);
+        if let Some(t) = token {
+            p = p.bearer_auth(t);
+        }
+        let r = p.send().await.unwrap();
+        assert_eq!(r.status().as_u16(), esperado, "{metodo} {url} {token:?}");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+    }
+    // A portal cookie is not an API credential, and the API needs no CSRF token.
+    let r = cliente()
+        .get(format!("{base}/api/v1/avisos"))
+        .header("cookie", "__Host-sesion=abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // "Basic" is not "Bearer".
+    let r = cliente()
+        .get(format!("{base}/api/v1/avisos"))
+        .basic_auth("x", Some("y"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn demasiados_fallos_de_un_par_dan_429_con_retry_after() {
+    let (app, e) = preparado().await;
+    let mut malo = e.cuerpo_nrp(NRP);
+    malo["contrasena_desarrollador"] = json!("AAAAA-AAAAA-AAAAA-AAAAA-AAAAA");
+    for _ in 0..servidor::api::sesiones::INTENTOS_POR_PAR {
+        assert_eq!(respuesta(abrir(&app, &malo).await).await.0, 401);
+    }
+    // Now even the right passwords wait.
+    let r = abrir(&app, &e.cuerpo_nrp(NRP)).await;
+    let espera: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(espera > 0 && espera <= 900);
+    let (estado, v) = respuesta(r).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (429, Some("demasiados_intentos"))
+    );
+    // Another pair from the same address is not locked yet.
+    let mut otro = e.cuerpo_nrp(NRP);
+    otro["patron"] = json!({"rfc": "EKU9003173C9"});
+    assert_eq!(respuesta(abrir(&app, &otro).await).await.0, 201);
+}
+
+#[tokio::test]
+async fn ningun_cuerpo_basura_produce_un_500() {
+    let (app, e) = preparado().await;
+    let bueno = e.cuerpo_nrp(NRP).to_string();
+    let mut cuerpos: Vec<String> = vec![
+        String::new(),
+        "null".into(),
+        "[]".into(),
+        "{}".into(),
+        "0".into(),
+        "\"x\"".into(),
+        "{\"patron\": null}".into(),
+        "{\"patron\": []}".into(),
+        "{\"patron\": {}}".into(),
+        "{\"patron\": {\"nrp\": null}}".into(),
+        "\u{0}".into(),
+        "{\"a\":".into(),
+        "{\"patron\": {\"nrp\": \"Y5412345108\"}, \"patron\": {\"nrp\": \"Y5412345108\"}}".into(),
+        "[".repeat(5000),
+        "{\"patron\": {\"nrp\": \"\u{fffd}\u{202e}\"}}".into(),
+    ];
+    // Every prefix of a good body, and the good body with each byte flipped.
+    for i in (0..bueno.len()).step_by(7) {
+        cuerpos.push(bueno[..i].to_owned());
+    }
+    let bytes = bueno.as_bytes();
+    let mut alterados: Vec<Vec<u8>> = Vec::new();
+    for i in (0..bytes.len()).step_by(5) {
+        let mut b = bytes.to_vec();
+        b[i] ^= 0x5a;
+        alterados.push(b);
+    }
+    for c in cuerpos.into_iter().map(String::into_bytes).chain(alterados) {
+        let r = cliente()
+            .post(format!("{}/api/v1/sesiones", app.base))
+            .header("content-type", "application/json")
+            .body(c.clone())
+            .send()
+            .await
+            .unwrap();
+        let estado = r.status().as_u16();
+        assert!(
+            estado < 500,
+            "{estado} para {:?}",
+            String::from_utf8_lossy(&c)
+        );
+        respuesta(r).await;
+    }
+}
+
+#[tokio::test]
+async fn el_documento_openapi_describe_las_tres_operaciones_y_el_error() {
+    let app = levantar().await;
+    let r = cliente()
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert!(v["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(v["paths"]["/sesiones"]["post"].is_object());
+    assert!(v["paths"]["/avisos"]["get"].is_object());
+    assert!(v["paths"]["/sesiones/actual"]["delete"].is_object());
+    let error = &v["components"]["schemas"]["Error"];
+    assert_eq!(error["required"], json!(["codigo", "mensaje"]));
+}
+
+fn intercomunicacion(datos: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_intercomunicacion"));
+    c.env("INTERCOM_DATOS", datos).env_remove("DATABASE_URL");
+    c
+}
+
+fn cuantos_avisos(datos: &std::path::Path) -> i64 {
+    let url = format!("sqlite://{}", datos.join("intercomunicacion.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let bd = sqlx::AnyPool::connect(&url).await.unwrap();
+        let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM avisos")
+            .fetch_one(&bd)
+            .await
+            .unwrap();
+        n.0
+    })
+}
+
+#[test]
+fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla() {
+    let datos = tempfile::tempdir().unwrap();
+    let csv = datos.path().join("avisos.csv");
+    std::fs::write(
+        &csv,
+        "fecha,nrp,nss,nombre,rfc,curp,numero_credito,tipo,tipo_descuento,valor_descuento,folio\n\
+         2025-01-15,Y5412345108,12345678901,\"PÉREZ LÓPEZ, JUAN\",,,1234567890,retencion,porcentaje,20,F-1\n\
+         2025-02-15,Y5412345108,12345678901,\"PÉREZ LÓPEZ, JUAN\",,,1234567890,suspension,porcentaje,0,F-2\n",
+    )
+    .unwrap();
+    let salida = intercomunicacion(datos.path())
+        .args(["avisos", "cargar", "--archivo"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        salida.status.success(),
+        "{}",
+        String::from_utf8_lossy(&salida.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&salida.stdout).trim(), "2");
+
+    let json_ = datos.path().join("avisos.json");
+    std::fs::write(
+        &json_,
+        r#"[{"fecha": "2025-03-01", "nrp": "Y5412345108", "nss": "98765432109", "nombre": "ANA RUIZ",
+             "numero_credito": "2234567890", "tipo": "modificacion", "tipo_descuento": "cuota_fija",
+             "valor_descuento": "1500.50", "folio": "F-3"}]"#,
+    )
+    .unwrap();
+    let salida = intercomunicacion(datos.path())
+        .args(["avisos", "cargar", "--archivo"])
+        .arg(&json_)
+        .output()
+        .unwrap();
+    assert!(
+        salida.status.success(),
+        "{}",
+        String::from_utf8_lossy(&salida.stderr)
+    );
+    assert_eq!(cuantos_avisos(datos.path()), 3);
+
+    // One bad row (line 3: an NSS of 10 digits): exit 2, the line named, nothing loaded.
+    let malo = datos.path().join("malo.csv");
+    std::fs::write(
+        &malo,
+        "fecha,nrp,nss,nombre,rfc,curp,numero_credito,tipo,tipo_descuento,valor_descuento,folio\n\
+         2025-04-01,Y5412345108,12345678901,A,,,1234567890,retencion,porcentaje,20,F-10\n\
+         2025-04-01,Y5412345108,1234567890,B,,,1234567890,retencion,porcentaje,20,F-11\n",
+    )
+    .unwrap();
+    let salida = intercomunicacion(datos.path())
+        .args(["avisos", "cargar", "--archivo"])
+        .arg(&malo)
+        .output()
+        .unwrap();
+    assert_eq!(salida.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&salida.stderr);
+    assert!(
+        error.contains("línea 3") && error.contains("NSS"),
+        "{error}"
+    );
+    assert_eq!(cuantos_avisos(datos.path()), 3);
+
+    // A folio already loaded: exit 2, nothing of the file loaded.
+    let repetido = datos.path().join("repetido.json");
+    std::fs::write(
+        &repetido,
+        r#"[{"fecha": "2025-05-01", "nrp": "Y5412345108", "nss": "98765432109", "nombre": "ANA RUIZ",
+             "numero_credito": "2234567890", "tipo": "suspension", "tipo_descuento": "cuota_fija",
+             "valor_descuento": "0", "folio": "F-20"},
+            {"fecha": "2025-05-01", "nrp": "Y5412345108", "nss": "98765432109", "nombre": "ANA RUIZ",
+             "numero_credito": "2234567890", "tipo": "suspension", "tipo_descuento": "cuota_fija",
+             "valor_descuento": "0", "folio": "F-3"}]"#,
+    )
+    .unwrap();
+    let salida = intercomunicacion(datos.path())
+        .args(["avisos", "cargar", "--archivo"])
+        .arg(&repetido)
+        .output()
+        .unwrap();
+    assert_eq!(salida.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&salida.stderr).contains("F-3"));
+    assert_eq!(cuantos_avisos(datos.path()), 3);
+
+    // Not a file of avisos at all.
+    let basura = datos.path().join("basura.json");
+    std::fs::write(&basura, "[1, 2").unwrap();
+    let salida = intercomunicacion(datos.path())
+        .args(["avisos", "cargar", "--archivo"])
+        .arg(&basura)
+        .output()
+        .unwrap();
+    assert_eq!(salida.status.code(), Some(2));
+}
