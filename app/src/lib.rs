@@ -14,6 +14,7 @@ pub mod generacion;
 pub mod gestion;
 pub mod navegador;
 pub mod paginas;
+pub mod relaciones;
 #[cfg(feature = "ssr")]
 pub mod servicios;
 pub mod sesion;

@@ -8,6 +8,7 @@ use crate::{
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Rol, Solicitud},
     gestion::{Cancelacion, Captcha, Recuperacion},
+    relaciones::{ProductoCertificado, Relacion, Relaciones},
     sesion::Cuenta,
 };
 use async_trait::async_trait;
@@ -144,6 +145,40 @@ pub trait Portal: Send + Sync + 'static {
         sesion: &SesionActiva,
         producto: i64,
     ) -> Result<Producto, ErrorApp>;
+
+    /// The account's trust relations, both ways.
+    async fn relaciones(&self, sesion: &SesionActiva) -> Result<Relaciones, ErrorApp>;
+
+    /// The certified products of the developer with this RFC (already validated).
+    async fn productos_certificados(
+        &self,
+        sesion: &SesionActiva,
+        rfc: &str,
+    ) -> Result<Vec<ProductoCertificado>, ErrorApp>;
+
+    /// The single-use cadena original of a new relation with `producto`'s developer.
+    async fn preparar_relacion(
+        &self,
+        sesion: &SesionActiva,
+        producto: i64,
+        no_certificado: &str,
+    ) -> Result<String, ErrorApp>;
+
+    /// Checks the signed cadena original and records the relation.
+    async fn crear_relacion(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        firma: FirmaRecibida<'_>,
+    ) -> Result<Relacion, ErrorApp>;
+
+    /// Revokes one of the employer's relations.
+    async fn revocar_relacion(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        relacion: i64,
+    ) -> Result<Relacion, ErrorApp>;
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;

@@ -25,6 +25,7 @@ pub mod generacion;
 pub mod limites;
 pub mod portal;
 pub mod recuperacion;
+pub mod relaciones;
 pub mod retos;
 pub mod revocacion;
 pub mod secretos;

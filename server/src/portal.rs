@@ -16,6 +16,7 @@ use app::{
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Rol, Solicitud},
     gestion::{Cancelacion, Captcha, Recuperacion},
+    relaciones::{ProductoCertificado, Relacion, Relaciones},
     servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
     validacion,
@@ -276,6 +277,47 @@ impl Portal for PortalServidor {
         producto: i64,
     ) -> Result<Producto, ErrorApp> {
         crate::certificacion::solicitar(&self.0, peticion, sesion, producto).await
+    }
+
+    async fn relaciones(&self, sesion: &SesionActiva) -> Result<Relaciones, ErrorApp> {
+        crate::relaciones::de_cuenta(&self.0.bd, sesion.cuenta_id)
+            .await
+            .map_err(bd::indisponible)
+    }
+
+    async fn productos_certificados(
+        &self,
+        _sesion: &SesionActiva,
+        rfc: &str,
+    ) -> Result<Vec<ProductoCertificado>, ErrorApp> {
+        crate::relaciones::productos_certificados(&self.0, rfc).await
+    }
+
+    async fn preparar_relacion(
+        &self,
+        sesion: &SesionActiva,
+        producto: i64,
+        no_certificado: &str,
+    ) -> Result<String, ErrorApp> {
+        crate::relaciones::preparar(&self.0, sesion, producto, no_certificado).await
+    }
+
+    async fn crear_relacion(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        firma: FirmaRecibida<'_>,
+    ) -> Result<Relacion, ErrorApp> {
+        crate::relaciones::crear(&self.0, peticion, sesion, firma).await
+    }
+
+    async fn revocar_relacion(
+        &self,
+        peticion: &Peticion,
+        sesion: &SesionActiva,
+        relacion: i64,
+    ) -> Result<Relacion, ErrorApp> {
+        crate::relaciones::revocar(&self.0, peticion, sesion, relacion).await
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 
+pub use super::relaciones::RelacionesConfianza;
 use super::{certificacion::Productos, generacion::GeneracionContrasena};
 use crate::generacion::Rol;
 
@@ -45,13 +46,5 @@ pub fn Certificacion() -> impl IntoView {
         <p>"Si eres desarrollador de software de nómina, aquí obtienes tu contraseña de desarrollador y solicitas la certificación de tus productos."</p>
         <GeneracionContrasena rol=Rol::Desarrollador />
         <Productos />
-    }
-}
-
-#[component]
-pub fn RelacionesConfianza() -> impl IntoView {
-    view! {
-        <h2>"Relaciones de confianza"</h2>
-        <p>"Aquí indicas qué desarrolladores de software de nómina pueden intercambiar información con el Instituto en tu nombre."</p>
     }
 }

@@ -8,6 +8,7 @@ pub mod guia;
 pub mod inicio;
 pub mod intercomunicacion;
 pub mod privadas;
+pub mod relaciones;
 pub mod verificacion;
 
 use crate::componentes::{Encabezado, Pie};
