@@ -174,6 +174,14 @@ async fn el_patron_firma_la_relacion_y_al_revocarla_la_api_deja_de_responder() {
         (409, "relacion_existente")
     );
 
+    // The developer sees who trusts it.
+    let vistas = servidor::relaciones::de_cuenta(&estado.bd, desarrollador)
+        .await
+        .unwrap();
+    assert_eq!(vistas.patrones.len(), 1);
+    assert_eq!(vistas.patrones[0].nrp, NRP);
+    assert!(vistas.desarrolladores.is_empty());
+
     // The payroll API works with both passwords…
     let http = reqwest::Client::new();
     let r = http
