@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import {
-  TAB, URL_DEMO, aceptarTerminos, cli, credencialValida, efirmaDemo, esperarCorreo, ingresar, validar,
+  TAB, URL_DEMO, aceptarTerminos, altaCuenta, cli, credencialValida, efirmaDemo, esperarCorreo, ingresar, validar,
 } from "./comun";
 
 // Certificación (Desarrolladores): a software house gets its developer credential with its
@@ -11,15 +11,7 @@ test.describe.configure({ mode: "serial" });
 
 const DESARROLLADOR = { nrp: "D5412345100", correo: "sistemas@kemper.example", contrasena: "Kemper-Sistemas-2026" };
 
-test.beforeAll(() => {
-  const r = cli(
-    "demo",
-    ["cuentas", "alta", "--nrp", DESARROLLADOR.nrp, "--rfc", "EKU9003173C9", "--razon-social",
-      "ESCUELA KEMPER URGATE SA DE CV", "--correo", DESARROLLADOR.correo, "--contrasena-stdin"],
-    `${DESARROLLADOR.contrasena}\n`,
-  );
-  expect(r.codigo, r.error).toBe(0);
-});
+test.beforeAll(() => altaCuenta("demo", DESARROLLADOR));
 
 test("el desarrollador obtiene su contraseña y certifica su producto", async ({ page }) => {
   const demo = efirmaDemo();

@@ -143,6 +143,20 @@ export function cli(perfil: Perfil, args: string[], entrada?: string) {
   return { codigo: r.status, salida: r.stdout, error: r.stderr };
 }
 
+/// Registers a portal account with the operator CLI. An account left by an earlier attempt of the
+/// same file (Playwright retries a serial group from its start) is fine: the CLI refuses to
+/// register an NRP twice, and says so.
+export function altaCuenta(
+  perfil: Perfil,
+  c: { nrp: string; correo: string; contrasena: string },
+  rfc = "EKU9003173C9",
+  razonSocial = "ESCUELA KEMPER URGATE SA DE CV",
+) {
+  const r = cli(perfil, ["cuentas", "alta", "--nrp", c.nrp, "--rfc", rfc, "--razon-social", razonSocial,
+    "--correo", c.correo, "--contrasena-stdin"], `${c.contrasena}\n`);
+  if (r.codigo !== 0) expect(r.error, r.error).toContain(`Ya existe una cuenta con el NRP ${c.nrp}.`);
+}
+
 /// Runs SQL on a profile's SQLite database (python3's sqlite3, standard on Debian).
 export function sql(perfil: Perfil, consulta: string): string {
   const r = spawnSync(

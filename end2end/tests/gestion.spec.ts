@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import {
-  URL_DEMO, abrirGeneracion, cli, credencialValida, esperarCorreo, generarConEfirmaDemo, ingresar,
+  URL_DEMO, abrirGeneracion, altaCuenta, cli, credencialValida, esperarCorreo, generarConEfirmaDemo, ingresar,
   tokenCsrf,
 } from "./comun";
 
@@ -13,15 +13,7 @@ test.describe.configure({ mode: "serial" });
 // demo e.firma.
 const CUENTA = { nrp: "C5412345109", correo: "pagos@kemper.example", contrasena: "Kemper-Pagos-2026" };
 
-test.beforeAll(() => {
-  const r = cli(
-    "demo",
-    ["cuentas", "alta", "--nrp", CUENTA.nrp, "--rfc", "EKU9003173C9", "--razon-social",
-      "ESCUELA KEMPER URGATE SA DE CV", "--correo", CUENTA.correo, "--contrasena-stdin"],
-    `${CUENTA.contrasena}\n`,
-  );
-  expect(r.codigo, r.error).toBe(0);
-});
+test.beforeAll(() => altaCuenta("demo", CUENTA));
 
 let actual = { folio: "", contrasena: "" };
 

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import {
-  TAB, URL_DEMO, aceptarTerminos, cli, efirmaDemo, esperarCorreo, generarConEfirmaDemo, ingresar, sql, validar,
+  TAB, URL_DEMO, aceptarTerminos, altaCuenta, cli, efirmaDemo, esperarCorreo, generarConEfirmaDemo, ingresar, sql, validar,
 } from "./comun";
 
 // Issue #6 end to end: a software house gets its developer password and its product certified
@@ -19,11 +19,7 @@ test.beforeAll(() => {
   sql("demo", "UPDATE credenciales SET estado = 'cancelada', terminada = 0 WHERE rol = 'desarrollador' AND estado = 'activa'");
   // Both accounts carry the demo e.firma's RFC (the demo CA issues one FIEL); the developer is
   // found by that RFC.
-  for (const c of [DESARROLLADOR, PATRON]) {
-    const r = cli("demo", ["cuentas", "alta", "--nrp", c.nrp, "--rfc", "EKU9003173C9", "--razon-social",
-      "ESCUELA KEMPER URGATE SA DE CV", "--correo", c.correo, "--contrasena-stdin"], `${c.contrasena}\n`);
-    expect(r.codigo, r.error).toBe(0);
-  }
+  for (const c of [DESARROLLADOR, PATRON]) altaCuenta("demo", c);
   const avisos = `fecha,nrp,nss,nombre,numero_credito,tipo,tipo_descuento,valor_descuento,folio
 2026-10-01,${PATRON.nrp},12345678901,JUAN PEREZ LOPEZ,1234567890,retencion,porcentaje,20.00,E2E-0001
 2026-10-15,${PATRON.nrp},12345678902,MARIA GOMEZ RUIZ,1234567891,suspension,cuota_fija,1500.00,E2E-0002

@@ -155,13 +155,23 @@ fn Activa(
     }
 }
 
+/// Where the opened e.firma is kept. In the browser the WebCrypto handles are not `Send`, so they
+/// live in thread-local storage. On the server the value is never set, but the page is rendered on
+/// a multi-threaded runtime whose reactive owner may be dropped on another thread; thread-local
+/// storage there panics on drop (and kills the response mid-stream), so the server uses `Sync`
+/// storage.
+#[cfg(target_arch = "wasm32")]
+type EfirmaGuardada = StoredValue<Option<EfirmaAbierta>, LocalStorage>;
+#[cfg(not(target_arch = "wasm32"))]
+type EfirmaGuardada = StoredValue<Option<EfirmaAbierta>, SyncStorage>;
+
 /// The four steps of the guide.
 #[component]
 fn Tramite(reemplaza: Option<String>) -> impl IntoView {
     let paso = RwSignal::new(Paso::Terminos);
     // The opened e.firma lives between "Validar" and "Continuar": only WebCrypto handles to a
     // non-extractable key, never the key itself.
-    let efirma = StoredValue::new_local(None::<EfirmaAbierta>);
+    let efirma = EfirmaGuardada::new_with_storage(None);
     let reemplazar = reemplaza.is_some();
     view! {
         {move || match paso.get() {
@@ -280,11 +290,7 @@ async fn validar(
 
 /// Image 6: "Validar con Firma electrónica avanzada (e.firma)".
 #[component]
-fn PasoEfirma(
-    paso: RwSignal<Paso>,
-    efirma: StoredValue<Option<EfirmaAbierta>, LocalStorage>,
-    reemplazar: bool,
-) -> impl IntoView {
+fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) -> impl IntoView {
     let cer = NodeRef::<html::Input>::new();
     let key = NodeRef::<html::Input>::new();
     let contrasena = NodeRef::<html::Input>::new();
@@ -354,7 +360,7 @@ fn PasoEfirma(
 fn PasoSolicitud(
     solicitud: Solicitud,
     paso: RwSignal<Paso>,
-    efirma: StoredValue<Option<EfirmaAbierta>, LocalStorage>,
+    efirma: EfirmaGuardada,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let ocupado = RwSignal::new(false);
