@@ -114,6 +114,7 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
         leptos::nonce::provide_nonce();
     };
     let rutas = generate_route_list(App);
+    let proxies = Arc::new(estado.config.proxies.clone());
     let api = api::enrutador(estado.clone());
     let portal = Router::new()
         .merge(acuse::rutas::enrutador(estado.clone()))
@@ -133,7 +134,14 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
         .layer(middleware::from_fn(cabeceras::aplicar));
     // The payroll API is nested outside the portal's layers: no session, CSRF or portal body
     // limit; it brings its own headers, limit and JSON errors.
-    Router::new().nest("/api/v1", api).merge(portal)
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(portal)
+        // Outermost: every limit and audit row below sees the client's address.
+        .layer(middleware::from_fn_with_state(
+            proxies,
+            crate::proxies::resolver,
+        ))
 }
 
 pub async fn servir(config: Configuracion) -> anyhow::Result<()> {

@@ -33,6 +33,9 @@ pub struct Configuracion {
     pub bloqueo_ventana_seg: i64,
     /// Failed sign-ins from one address within the window that throttle it.
     pub limite_ip_intentos: i64,
+    /// Load balancers / reverse proxies whose `X-Forwarded-For` names the client
+    /// (`INTERCOM_PROXIES`: addresses or CIDR blocks, comma-separated; none by default).
+    pub proxies: Vec<crate::proxies::Bloque>,
     /// Set by `cargo leptos watch`: allows the reload websocket in the CSP.
     pub recarga_en_vivo: bool,
     /// Directory of the CA certificates e.firmas must chain to (`INTERCOM_ANCLAS`). The demo
@@ -205,6 +208,8 @@ impl Configuracion {
             bloqueo_intentos: numero("INTERCOM_BLOQUEO_INTENTOS", 5)?,
             bloqueo_ventana_seg: numero("INTERCOM_BLOQUEO_VENTANA_SEG", 15 * 60)?,
             limite_ip_intentos: numero("INTERCOM_LIMITE_IP_INTENTOS", 50)?,
+            proxies: crate::proxies::leer(&variable("INTERCOM_PROXIES").unwrap_or_default())
+                .map_err(|e| anyhow::anyhow!("INTERCOM_PROXIES: {e}"))?,
             recarga_en_vivo: variable("LEPTOS_WATCH").is_some(),
             anclas: variable("INTERCOM_ANCLAS").map(PathBuf::from),
             ocsp_url: variable("INTERCOM_OCSP_URL"),

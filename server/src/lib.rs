@@ -24,6 +24,7 @@ pub mod estado;
 pub mod generacion;
 pub mod limites;
 pub mod portal;
+pub mod proxies;
 pub mod recuperacion;
 pub mod relaciones;
 pub mod retos;

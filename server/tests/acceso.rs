@@ -433,3 +433,86 @@ async fn la_guia_de_usuario_se_lee_sin_sesion_y_se_enlaza_desde_la_pestana() {
         r#"href="/guias/generacion-de-contrasena">Guía de usuario - Generación de contraseña</a>"#
     ));
 }
+
+/// A failed sign-in that claims to come from `reenviado_por`; the audit row's address.
+async fn fallo_desde(n: &mut Navegador, nrp: &str, reenviado_por: &str) -> (u16, String) {
+    let cuerpo = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("nrp", nrp),
+            ("correo", CORREO),
+            ("contrasena", "equivocada"),
+        ])
+        .finish();
+    let r = n
+        .http
+        .post(format!("{}/api/iniciar-sesion", n.base))
+        .header("cookie", n.cabecera_cookies())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("x-csrf-token", &n.csrf)
+        .header("x-forwarded-for", reenviado_por)
+        .body(cuerpo)
+        .send()
+        .await
+        .unwrap();
+    let (estado, cuerpo) = error_json(r).await;
+    (
+        estado,
+        cuerpo["codigo"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn ultima_ip(app: &comun::AppPrueba) -> String {
+    sqlx::query_scalar("SELECT ip FROM auditoria ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn detras_de_un_proxy_confiable_los_limites_y_la_auditoria_ven_al_cliente() {
+    // The test's connections come from 127.0.0.1, declared as the load balancer.
+    let app = levantar_con(&[
+        ("INTERCOM_PROXIES", "127.0.0.1, 10.0.0.0/8"),
+        ("INTERCOM_LIMITE_IP_INTENTOS", "3"),
+    ])
+    .await;
+    let mut n = Navegador::new(&app);
+    n.pagina("/ingresar").await;
+    for nrp in ["A1234567890", "B1234567890", "C1234567890"] {
+        let (estado, _) = fallo_desde(&mut n, nrp, "203.0.113.7, 10.1.2.3").await;
+        assert_eq!(estado, 401);
+        assert_eq!(ultima_ip(&app).await, "203.0.113.7");
+    }
+    // That client is throttled; another one behind the same balancer is not.
+    assert_eq!(
+        fallo_desde(&mut n, "D1234567890", "203.0.113.7").await,
+        (429, "demasiados_intentos".to_owned())
+    );
+    assert_eq!(
+        fallo_desde(&mut n, "D1234567890", "198.51.100.8").await.0,
+        401
+    );
+    assert_eq!(ultima_ip(&app).await, "198.51.100.8");
+}
+
+#[tokio::test]
+async fn sin_proxies_declarados_x_forwarded_for_no_cuenta() {
+    let app = levantar_con(&[("INTERCOM_LIMITE_IP_INTENTOS", "2")]).await;
+    let mut n = Navegador::new(&app);
+    n.pagina("/ingresar").await;
+    // Changing the header at will does not escape the per-address limit.
+    assert_eq!(
+        fallo_desde(&mut n, "A1234567890", "203.0.113.1").await.0,
+        401
+    );
+    assert_eq!(ultima_ip(&app).await, "127.0.0.1");
+    assert_eq!(
+        fallo_desde(&mut n, "B1234567890", "203.0.113.2").await.0,
+        401
+    );
+    assert_eq!(
+        fallo_desde(&mut n, "C1234567890", "203.0.113.3").await,
+        (429, "demasiados_intentos".to_owned())
+    );
+}

@@ -193,7 +193,7 @@ impl Navegador {
         }
     }
 
-    fn cabecera_cookies(&self) -> String {
+    pub fn cabecera_cookies(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
