@@ -7,10 +7,13 @@ use crate::{
     contexto, correo, cuentas, demo,
     estado::Estado,
     limites::Limites,
+    metricas,
     portal::PortalServidor,
     revocacion::ClienteOcsp,
+    salud,
     secretos::Secretos,
     sesiones::Sesiones,
+    telemetria,
 };
 use anyhow::Context;
 
@@ -26,6 +29,12 @@ use tokio::net::TcpListener;
 pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
     let bd = bd::conectar(&config.url_bd).await?;
     bd::migrar(&bd, &config.url_bd).await?;
+    if config.modo == Modo::Produccion && demo::hay_cuenta(&bd).await? {
+        anyhow::bail!(
+            "en modo producción la base de datos no puede tener la cuenta de demostración (NRP {}, cuya contraseña se imprimió al sembrarla): usa una base de datos sin datos de demostración",
+            demo::NRP
+        );
+    }
     let secretos = Secretos::cargar(&config)?;
     let senuelo = tokio::task::spawn_blocking(cuentas::hash_senuelo).await?;
     // The demo may generate an RSA key here: off the async threads.
@@ -46,6 +55,9 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
             })?,
         ),
     };
+    if let (Modo::Produccion, Some(almacen)) = (config.modo, &anclas) {
+        crate::configuracion::produccion::revisar_ac(almacen)?;
+    }
     Ok(Arc::new(Estado {
         sesiones: Sesiones::new(
             bd.clone(),
@@ -67,6 +79,8 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         anclas,
         sellador,
         llave_captcha: secretos.derivar(crate::recuperacion::PROPOSITO_LLAVE),
+        metricas: Default::default(),
+        cache_smtp: Default::default(),
         bd,
         config,
     }))
@@ -126,14 +140,29 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
             shell,
         ))
         .with_state(opciones)
-        .layer(middleware::from_fn_with_state(estado, contexto::establecer))
+        .layer(middleware::from_fn_with_state(
+            estado.clone(),
+            contexto::establecer,
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             contexto::CUERPO_MAXIMO,
         ))
         .layer(middleware::from_fn(cabeceras::aplicar));
+    // Health and metrics answer without a session, a CSRF cookie or the database behind the
+    // portal's context.
+    let operacion = Router::new()
+        .merge(salud::enrutador(estado.clone()))
+        .merge(metricas::enrutador(estado.clone()))
+        .layer(middleware::from_fn(cabeceras::aplicar));
     // The payroll API is nested outside the portal's layers: no session, CSRF or portal body
-    // limit; it brings its own headers, limit and JSON errors.
-    Router::new().nest("/api/v1", api).merge(portal)
+    // limit; it brings its own headers, limit and JSON errors. The request id, its log line
+    // and the request metrics wrap every route (a router's layer runs after routing, so it
+    // knows the matched route's template).
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(operacion)
+        .merge(portal)
+        .layer(middleware::from_fn_with_state(estado, telemetria::peticion))
 }
 
 pub async fn servir(config: Configuracion) -> anyhow::Result<()> {

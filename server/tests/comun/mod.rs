@@ -193,3 +193,25 @@ pub async fn error_json(r: reqwest::Response) -> (u16, serde_json::Value) {
     let valor = serde_json::from_str(&cuerpo).unwrap_or_else(|_| panic!("no es JSON: {cuerpo}"));
     (estado, valor)
 }
+
+/// A new, empty database on the PostgreSQL server `url` points to; returns its URL.
+pub async fn base_postgres_nueva(url: &str) -> String {
+    use sqlx::Executor;
+    let servidor = servidor::bd::conectar(url)
+        .await
+        .expect("PostgreSQL de pruebas");
+    let nombre = format!(
+        "prueba_{}",
+        servidor::secretos::token_aleatorio()[..12]
+            .to_lowercase()
+            .replace('-', "_")
+    );
+    servidor
+        .execute(format!("CREATE DATABASE {nombre}").as_str())
+        .await
+        .expect("CREATE DATABASE");
+    servidor.close().await;
+    let mut nueva = url::Url::parse(url).expect("URL de PostgreSQL");
+    nueva.set_path(&format!("/{nombre}"));
+    nueva.to_string()
+}

@@ -1,0 +1,738 @@
+//! Operations over HTTP against the real server: request ids in the logs (and no secret in
+//! them), `/salud` and `/metricas`, in demo and in production mode, and the real binary's JSON
+//! logs.
+
+mod comun;
+#[path = "comun/intercambio.rs"]
+mod intercambio;
+
+use base64::{engine::general_purpose::STANDARD, Engine};
+use comun::{
+    smtp::{Modo, ServidorSmtp},
+    Navegador, CONTRASENA, CORREO, NRP,
+};
+use efirma::{Algoritmo, Credencial};
+use serde_json::Value;
+use servidor::telemetria;
+use std::{
+    io::Write,
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
+};
+
+/// Everything this test binary logs, in the server's JSON format.
+#[derive(Clone, Default)]
+struct Bufer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Bufer {
+    fn write(&mut self, datos: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("candado").extend_from_slice(datos);
+        Ok(datos.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Bufer {
+    type Writer = Bufer;
+    fn make_writer(&'a self) -> Bufer {
+        self.clone()
+    }
+}
+
+impl Bufer {
+    fn texto(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("candado")).into_owned()
+    }
+
+    fn lineas(&self) -> Vec<Value> {
+        self.texto()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("no es JSON: {l}")))
+            .collect()
+    }
+}
+
+fn registros() -> &'static Bufer {
+    static BUFER: OnceLock<Bufer> = OnceLock::new();
+    BUFER.get_or_init(|| {
+        let bufer = Bufer::default();
+        tracing::subscriber::set_global_default(telemetria::suscriptor(true, bufer.clone()))
+            .expect("un solo suscriptor");
+        bufer
+    })
+}
+
+/// Whether a JSON log line was written inside the request with this id.
+fn de_la_peticion(linea: &Value, id: &str) -> bool {
+    linea["span"]["id"] == id
+        || linea["spans"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["id"] == id))
+}
+
+fn sat(ruta: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/sat")
+        .join(ruta)
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("cliente")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cada_peticion_lleva_su_id_y_los_registros_no_guardan_secretos() {
+    let bufer = registros();
+    let app = comun::levantar().await;
+    let cliente = http();
+
+    // A well-formed incoming id is kept and echoed; anything else is replaced.
+    let r = cliente
+        .get(format!("{}/salud/vivo", app.base))
+        .header("x-request-id", "balanceador-7_a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "balanceador-7_a");
+    for malo in ["x".repeat(65), "a;b".into(), "ñandú".into()] {
+        let r = cliente
+            .get(format!("{}/salud/vivo", app.base))
+            .header("x-request-id", malo.as_bytes())
+            .send()
+            .await
+            .unwrap();
+        let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_ne!(id, malo);
+        assert!(
+            id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
+    }
+    let r = cliente
+        .get(format!("{}/salud/vivo", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"].len(), 32, "sin id, uno nuevo");
+
+    // A sign-in (password in the body), a page with a query string, then the payroll API
+    // (two credential passwords in the body, then a bearer token).
+    let mut n = Navegador::new(&app);
+    n.pagina("/ingresar").await;
+    let r = n
+        .http
+        .post(format!("{}/api/iniciar-sesion", app.base))
+        .header(
+            "cookie",
+            format!("__Host-csrf={}", n.cookies["__Host-csrf"]),
+        )
+        .header("x-csrf-token", &n.csrf)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-request-id", "ingreso-1")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([("nrp", NRP), ("correo", CORREO), ("contrasena", CONTRASENA)])
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| {
+            v.split(';')
+                .next()?
+                .split_once('=')
+                .map(|(_, v)| v.to_owned())
+        })
+        .filter(|v| !v.is_empty())
+        .collect();
+    assert!(!cookies.is_empty(), "el ingreso entrega cookies");
+    let r = n
+        .http
+        .get(format!(
+            "{}/acuses/verificar?folio=MARCA-DE-LA-CONSULTA",
+            app.base
+        ))
+        .header("x-request-id", "consulta-1")
+        .header("authorization", "Basic c2VjcmV0by1kZS1jYWJlY2VyYQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "consulta-1");
+
+    let e = intercambio::escenario(&app.estado, NRP).await;
+    let r = cliente
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .header("x-request-id", "api-sesion-1")
+        .json(&e.cuerpo_nrp(NRP))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let token = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = cliente
+        .get(format!("{}/api/v1/avisos?pagina=1", app.base))
+        .header("x-request-id", "api-avisos-1")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-request-id"], "api-avisos-1");
+
+    let lineas = bufer.lineas();
+    let atendida = |id: &str| -> Value {
+        lineas
+            .iter()
+            .find(|l| de_la_peticion(l, id) && l["fields"]["message"] == "petición atendida")
+            .unwrap_or_else(|| panic!("sin línea de la petición {id}"))
+            .clone()
+    };
+    let avisos = atendida("api-avisos-1");
+    assert_eq!(avisos["span"]["ruta"], "/api/v1/avisos");
+    assert_eq!(avisos["span"]["metodo"], "GET");
+    assert_eq!(avisos["fields"]["estado"], 200);
+    assert!(avisos["fields"]["duracion_ms"].as_f64().is_some());
+    assert_eq!(avisos["level"], "INFO");
+    let ingreso = atendida("ingreso-1");
+    assert_eq!(
+        (
+            &ingreso["span"]["ruta"],
+            &ingreso["span"]["metodo"],
+            &ingreso["fields"]["estado"]
+        ),
+        (
+            &Value::from("/api/iniciar-sesion"),
+            &Value::from("POST"),
+            &Value::from(200)
+        )
+    );
+    assert_eq!(atendida("api-sesion-1")["fields"]["estado"], 201);
+    assert_eq!(atendida("consulta-1")["span"]["ruta"], "/acuses/verificar");
+    assert_eq!(atendida("balanceador-7_a")["span"]["ruta"], "/salud/vivo");
+
+    let texto = bufer.texto();
+    let mut secretos = vec![
+        CONTRASENA.to_owned(),
+        token.clone(),
+        e.contrasena_patron.clone(),
+        e.contrasena_patron.replace('-', ""),
+        e.contrasena_desarrollador.clone(),
+        e.contrasena_desarrollador.replace('-', ""),
+        n.csrf.clone(),
+        "MARCA-DE-LA-CONSULTA".into(),
+        "c2VjcmV0by1kZS1jYWJlY2VyYQ".into(),
+    ];
+    secretos.extend(cookies);
+    for secreto in secretos {
+        assert!(
+            !texto.contains(&secreto),
+            "«{secreto}» aparece en los registros"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lo_que_se_registra_dentro_de_una_peticion_lleva_su_id() {
+    let bufer = registros();
+    // An SMTP address nobody listens on: /salud logs a warning while answering.
+    let smtp = ServidorSmtp::iniciar().await;
+    smtp.cambiar(Modo::Rechazar).await;
+    let app = comun::levantar_con(&[("INTERCOM_SMTP_URL", smtp.url().as_str())]).await;
+    let r = http()
+        .get(format!("{}/salud", app.base))
+        .header("x-request-id", "salud-con-aviso")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let propias: Vec<Value> = bufer
+        .lineas()
+        .into_iter()
+        .filter(|l| de_la_peticion(l, "salud-con-aviso"))
+        .collect();
+    let mensajes: Vec<&str> = propias
+        .iter()
+        .filter_map(|l| l["fields"]["message"].as_str())
+        .collect();
+    assert_eq!(
+        mensajes,
+        ["el servidor SMTP no acepta conexiones", "petición atendida"]
+    );
+    assert_eq!(propias[0]["level"], "WARN");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salud_dice_si_la_base_y_el_smtp_responden() {
+    let smtp = ServidorSmtp::iniciar().await;
+    let app = comun::levantar_con(&[("INTERCOM_SMTP_URL", smtp.url().as_str())]).await;
+    let cliente = http();
+    let salud = || async {
+        let r = cliente
+            .get(format!("{}/salud", app.base))
+            .header("cookie", "__Host-sesion=no-importa")
+            .send()
+            .await
+            .unwrap();
+        let codigo = r.status().as_u16();
+        let cabeceras = r.headers().clone();
+        (codigo, cabeceras, r.json::<Value>().await.unwrap())
+    };
+
+    let (codigo, cabeceras, cuerpo) = salud().await;
+    assert_eq!(codigo, 200);
+    assert_eq!(
+        cuerpo,
+        serde_json::json!({"estado": "ok", "base_de_datos": "ok", "smtp": "ok"})
+    );
+    assert_eq!(cabeceras["cache-control"], "no-store");
+    assert!(!cabeceras.contains_key("set-cookie"), "sin sesión ni CSRF");
+    assert!(!cabeceras.contains_key("retry-after"));
+    let conexiones = smtp.conexiones();
+    assert!(conexiones >= 1);
+    // Cached: a second probe right away does not connect again.
+    assert_eq!(salud().await.0, 200);
+    assert_eq!(smtp.conexiones(), conexiones);
+
+    // SMTP down: once the cached answer expires, 503 with Retry-After.
+    smtp.cambiar(Modo::Rechazar).await;
+    tokio::time::sleep(servidor::salud::VIGENCIA_SMTP + Duration::from_millis(200)).await;
+    let (codigo, cabeceras, cuerpo) = salud().await;
+    assert_eq!(codigo, 503);
+    assert_eq!(
+        cuerpo,
+        serde_json::json!({"estado": "no_disponible", "base_de_datos": "ok", "smtp": "inalcanzable"})
+    );
+    assert_eq!(cabeceras["retry-after"], "5");
+
+    // SMTP back, database gone: the liveness probe still answers.
+    smtp.cambiar(Modo::Normal).await;
+    tokio::time::sleep(servidor::salud::VIGENCIA_SMTP + Duration::from_millis(200)).await;
+    app.estado.bd.close().await;
+    let (codigo, _, cuerpo) = salud().await;
+    assert_eq!(codigo, 503);
+    assert_eq!(
+        cuerpo,
+        serde_json::json!({"estado": "no_disponible", "base_de_datos": "sin_respuesta", "smtp": "ok"})
+    );
+    let r = cliente
+        .get(format!("{}/salud/vivo", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        serde_json::json!({"estado": "ok"})
+    );
+}
+
+#[tokio::test]
+async fn sin_smtp_configurado_el_buzon_local_cuenta_como_disponible() {
+    let app = comun::levantar().await;
+    let r = http()
+        .get(format!("{}/salud", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["smtp"], "ok");
+}
+
+/// The value of one series in a Prometheus exposition, `None` when absent.
+fn serie(texto: &str, nombre: &str) -> Option<f64> {
+    texto
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| l.strip_prefix(nombre)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn metricas(app: &comun::AppPrueba) -> String {
+    let r = http()
+        .get(format!("{}/metricas", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    r.text().await.unwrap()
+}
+
+fn fiel() -> Credencial {
+    let leer = |r: &str| std::fs::read(sat(r)).unwrap();
+    Credencial::abrir(
+        &leer("EKU9003173C9/fiel.cer"),
+        &leer("EKU9003173C9/fiel.key"),
+        b"12345678a",
+    )
+    .unwrap()
+}
+
+/// A challenge signed with `fiel` and sent with certificate `cer`.
+async fn validar(n: &mut Navegador, fiel: &Credencial, cer: &[u8]) -> reqwest::Response {
+    let r = n
+        .post_form(
+            "/api/generacion/reto",
+            &[
+                ("no_certificado", fiel.certificado().no_certificado()),
+                ("acepto_terminos", "true"),
+            ],
+        )
+        .await;
+    let cadena: String = r.json().await.unwrap();
+    let firma = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
+        .unwrap();
+    n.post_form(
+        "/api/generacion/validar",
+        &[
+            ("certificado", &STANDARD.encode(cer)),
+            ("cadena", &cadena),
+            ("firma", &STANDARD.encode(firma)),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn las_metricas_cuentan_peticiones_rechazos_credenciales_y_sesiones() {
+    let app =
+        comun::levantar_con(&[("INTERCOM_ANCLAS", &sat("ca/pruebas").display().to_string())]).await;
+    let antes = metricas(&app).await;
+    assert_eq!(
+        serie(
+            &antes,
+            "intercom_credenciales_emitidas_total{rol=\"patron\"}"
+        ),
+        Some(0.0)
+    );
+    assert_eq!(serie(&antes, "intercom_correos_pendientes"), Some(0.0));
+    assert_eq!(
+        serie(&antes, "intercom_base_de_datos_disponible"),
+        Some(1.0)
+    );
+
+    // A sign-in, a refused e.firma (a CSD), then the whole issuance and a cancellation.
+    let mut n = Navegador::new(&app);
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+    n.pagina("/portal/mis-tramites/servicios-de-intercomunicacion")
+        .await;
+    let fiel = fiel();
+    let csd = std::fs::read(sat("EKU9003173C9/csd.cer")).unwrap();
+    assert_eq!(validar(&mut n, &fiel, &csd).await.status(), 422);
+    let r = validar(&mut n, &fiel, fiel.certificado().der()).await;
+    assert_eq!(r.status(), 200);
+    let cadena = r.json::<Value>().await.unwrap()["cadena_original"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sello = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+        .unwrap();
+    let r = n
+        .post_form(
+            "/api/generacion/firmar",
+            &[
+                ("certificado", &STANDARD.encode(fiel.certificado().der())),
+                ("cadena", &cadena),
+                ("sello", &STANDARD.encode(sello)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let folio = r.json::<Value>().await.unwrap()["folio"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = n
+        .post_form("/api/generacion/cancelar", &[("folio", &folio)])
+        .await;
+    assert_eq!(r.status(), 200);
+
+    // The payroll API: one session refused, one opened.
+    let e = intercambio::escenario(&app.estado, NRP).await;
+    let mut cuerpo = e.cuerpo_nrp(NRP);
+    cuerpo["contrasena_desarrollador"] = "ABCDE-FGHJK-MNPQR-STUVW-XYZ23".into();
+    let cliente = http();
+    let r = cliente
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .json(&cuerpo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = cliente
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .json(&e.cuerpo_nrp(NRP))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let t = metricas(&app).await;
+    let valor = |nombre: &str| serie(&t, nombre).unwrap_or_else(|| panic!("falta {nombre}:\n{t}"));
+    assert_eq!(
+        valor("intercom_peticiones_total{ruta=\"/api/iniciar-sesion\",estado=\"200\"}"),
+        1.0
+    );
+    assert_eq!(
+        valor("intercom_peticiones_total{ruta=\"/api/generacion/validar\",estado=\"422\"}"),
+        1.0
+    );
+    assert_eq!(
+        valor("intercom_peticiones_total{ruta=\"/api/v1/sesiones\",estado=\"401\"}"),
+        1.0
+    );
+    assert_eq!(
+        valor("intercom_peticion_duracion_segundos_count{ruta=\"/api/generacion/validar\"}"),
+        2.0
+    );
+    assert_eq!(
+        valor("intercom_peticion_duracion_segundos_bucket{ruta=\"/api/generacion/validar\",le=\"+Inf\"}"),
+        2.0
+    );
+    assert!(
+        valor("intercom_peticion_duracion_segundos_sum{ruta=\"/api/generacion/validar\"}") > 0.0
+    );
+    assert_eq!(
+        valor("intercom_efirma_rechazos_total{motivo=\"csd_no_es_efirma\"}"),
+        1.0
+    );
+    assert_eq!(
+        valor("intercom_credenciales_emitidas_total{rol=\"patron\"}"),
+        1.0
+    );
+    assert_eq!(
+        valor("intercom_credenciales_canceladas_total{rol=\"patron\"}"),
+        1.0
+    );
+    assert_eq!(
+        valor("intercom_credenciales_emitidas_total{rol=\"desarrollador\"}"),
+        0.0
+    );
+    assert_eq!(valor("intercom_api_sesiones_abiertas_total"), 1.0);
+    assert_eq!(
+        valor("intercom_api_sesiones_rechazadas_total{motivo=\"credenciales_invalidas\"}"),
+        1.0
+    );
+    // Two emails (issued, cancelled) wait in the outbox: no worker runs in this test.
+    assert_eq!(valor("intercom_correos_pendientes"), 2.0);
+    assert_eq!(valor("intercom_correos_fallidos"), 0.0);
+    // Labels are route templates, never a client's path.
+    assert!(!t.contains(&folio));
+    for linea in t.lines().filter(|l| l.starts_with("# TYPE")) {
+        assert!(
+            linea.ends_with(" counter")
+                || linea.ends_with(" gauge")
+                || linea.ends_with(" histogram"),
+            "{linea}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn con_token_las_metricas_piden_el_token_exacto() {
+    let token = "t".repeat(40);
+    let app = comun::levantar_con(&[("INTERCOM_METRICAS_TOKEN", token.as_str())]).await;
+    let cliente = http();
+    let pedir = |autorizacion: Option<String>| {
+        let mut p = cliente.get(format!("{}/metricas", app.base));
+        if let Some(a) = autorizacion {
+            p = p.header("authorization", a);
+        }
+        p.send()
+    };
+    let r = pedir(None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"metricas\"");
+    for malo in [
+        format!("Bearer {}", "t".repeat(39)),
+        format!("Bearer {token}x"),
+        format!("bearer {token}"),
+        format!("Basic {token}"),
+    ] {
+        assert_eq!(
+            pedir(Some(malo.clone())).await.unwrap().status(),
+            401,
+            "{malo}"
+        );
+    }
+    let r = pedir(Some(format!("Bearer {token}"))).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("# TYPE intercom_peticiones_total counter"));
+}
+
+/// A complete production configuration: a seal of its own (not the demo's), SAT's test CAs, a
+/// random secret, SMTP on loopback.
+fn produccion(dir: &std::path::Path, smtp: &str) -> Vec<(&'static str, String)> {
+    use std::os::unix::fs::PermissionsExt;
+    let ahora = servidor::ahora();
+    let (cer, pkcs8) = efirma::generador::sello_autofirmado(
+        "Sello del Instituto de Pruebas",
+        "INFONAVIT",
+        "90000000000000000001",
+        ahora - 86_400,
+        ahora + 365 * 86_400,
+    )
+    .unwrap();
+    let (llave, certificado) = (dir.join("sello.key"), dir.join("sello.cer"));
+    std::fs::write(&llave, pkcs8.as_slice()).unwrap();
+    std::fs::set_permissions(&llave, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(&certificado, cer).unwrap();
+    let secreto: Vec<u8> = (0..32u8)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect();
+    vec![
+        ("INTERCOM_MODO", "produccion".into()),
+        ("INTERCOM_SECRETO", STANDARD.encode(secreto)),
+        ("INTERCOM_ANCLAS", sat("ca/pruebas").display().to_string()),
+        ("INTERCOM_SELLO_LLAVE", llave.display().to_string()),
+        (
+            "INTERCOM_SELLO_CERTIFICADO",
+            certificado.display().to_string(),
+        ),
+        ("INTERCOM_SMTP_URL", smtp.into()),
+        ("INTERCOM_URL_PUBLICA", "https://portal.example".into()),
+    ]
+}
+
+#[tokio::test]
+async fn en_produccion_sin_token_no_hay_metricas() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = ServidorSmtp::iniciar().await;
+    let variables = produccion(dir.path(), &smtp.url());
+    let pares: Vec<(&'static str, &str)> =
+        variables.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = comun::levantar_con(&pares).await;
+    let r = http()
+        .get(format!("{}/metricas", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = http()
+        .get(format!("{}/salud", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+/// Kills the child on the way out, even when an assertion fails.
+struct Proceso(std::process::Child);
+
+impl Drop for Proceso {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn el_binario_en_produccion_registra_json_con_el_id_de_cada_peticion() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = ServidorSmtp::iniciar().await;
+    let token = "m".repeat(48);
+    let puerto = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut orden = std::process::Command::new(env!("CARGO_BIN_EXE_intercomunicacion"));
+    orden
+        .envs(produccion(dir.path(), &smtp.url()))
+        .env("INTERCOM_DATOS", dir.path().join("datos"))
+        .env("INTERCOM_METRICAS_TOKEN", &token)
+        .env("INTERCOM_LOG_JSON", "1")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{puerto}"))
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut proceso = Proceso(orden.spawn().expect("el binario arranca"));
+    let base = format!("http://127.0.0.1:{puerto}");
+    let cliente = http();
+    let mut listo = false;
+    for _ in 0..300 {
+        if let Ok(r) = cliente.get(format!("{base}/salud/vivo")).send().await {
+            listo = r.status() == 200;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(listo, "el servidor no respondió");
+    let r = cliente
+        .get(format!("{base}/salud"))
+        .header("x-request-id", "binario-salud")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-request-id"], "binario-salud");
+    let r = cliente
+        .get(format!("{base}/metricas"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = cliente
+        .get(format!("{base}/metricas"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("intercom_peticiones_total{ruta=\"/salud\",estado=\"200\"} 1"));
+
+    let _ = proceso.0.kill();
+    let _ = proceso.0.wait();
+    let mut stderr = String::new();
+    proceso
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let lineas: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let linea = lineas
+        .iter()
+        .find(|l| de_la_peticion(l, "binario-salud"))
+        .unwrap_or_else(|| panic!("sin la línea de la petición:\n{stderr}"));
+    assert_eq!(linea["fields"]["message"], "petición atendida");
+    assert_eq!(linea["span"]["ruta"], "/salud");
+    assert_eq!(linea["fields"]["estado"], 200);
+    assert!(
+        !stderr.contains(&token),
+        "el token de métricas no se registra"
+    );
+}
