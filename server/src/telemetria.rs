@@ -46,7 +46,12 @@ where
 {
     let filtro = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let constructor = fmt().with_env_filter(filtro).with_writer(escritor);
+    // Colours only for a person at a terminal, never into a file or a log collector.
+    let colores = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let constructor = fmt()
+        .with_env_filter(filtro)
+        .with_ansi(colores)
+        .with_writer(escritor);
     if json {
         Box::new(constructor.json().finish())
     } else {
