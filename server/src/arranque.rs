@@ -121,6 +121,7 @@ fn cliente_ocsp(config: &Configuracion) -> anyhow::Result<Option<ClienteOcsp>> {
 }
 
 pub fn enrutador(estado: Arc<Estado>) -> Router {
+    telemetria::propagar_span_a_tareas();
     let opciones = estado.config.leptos.clone();
     let portal: ServiciosPortal = Arc::new(PortalServidor(estado.clone()));
     let contexto_leptos = move || {

@@ -59,6 +59,28 @@ where
     }
 }
 
+/// Spawns Leptos's tasks on tokio, as Leptos would, but inside the span current at spawn time:
+/// what a page's resources log while rendering carries the request's id too.
+struct TareasConSpan;
+
+impl any_spawner::CustomExecutor for TareasConSpan {
+    fn spawn(&self, tarea: any_spawner::PinnedFuture<()>) {
+        tokio::spawn(tarea.instrument(tracing::Span::current()));
+    }
+
+    fn spawn_local(&self, tarea: any_spawner::PinnedLocalFuture<()>) {
+        tokio::task::spawn_local(tarea.instrument(tracing::Span::current()));
+    }
+
+    fn poll_local(&self) {}
+}
+
+/// Installs [`TareasConSpan`] as Leptos's executor. Call it before Leptos installs its own
+/// (the first one installed stays; later calls change nothing).
+pub fn propagar_span_a_tareas() {
+    let _ = any_spawner::Executor::init_custom_executor(TareasConSpan);
+}
+
 /// An incoming id worth keeping: 1 to 64 characters of `[A-Za-z0-9_-]`, so it can go into a
 /// log line or a header as is.
 pub fn id_valido(valor: &str) -> bool {

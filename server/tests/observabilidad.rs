@@ -273,6 +273,45 @@ async fn lo_que_se_registra_dentro_de_una_peticion_lleva_su_id() {
         ["el servidor SMTP no acepta conexiones", "petición atendida"]
     );
     assert_eq!(propias[0]["level"], "WARN");
+
+    // A page rendered with the database gone: the error logged while rendering carries the id.
+    app.estado.bd.close().await;
+    let r = http()
+        .get(format!("{}/acuses/verificar?folio=0123456789", app.base))
+        .header("x-request-id", "pagina-sin-base")
+        .send()
+        .await
+        .unwrap();
+    let _ = r.text().await;
+    let propias: Vec<Value> = bufer
+        .lineas()
+        .into_iter()
+        .filter(|l| de_la_peticion(l, "pagina-sin-base"))
+        .collect();
+    assert!(
+        propias
+            .iter()
+            .any(|l| l["level"] == "ERROR" && l["fields"]["message"] == "base de datos"),
+        "{propias:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn las_tareas_que_lanza_leptos_heredan_el_span_de_la_peticion() {
+    let bufer = registros();
+    // Building the server installs the spawner Leptos uses for a page's resources.
+    let _app = comun::levantar().await;
+    let (listo, esperar) = tokio::sync::oneshot::channel();
+    tracing::info_span!("peticion", id = "tarea-de-leptos").in_scope(|| {
+        any_spawner::Executor::spawn(async move {
+            tracing::info!("desde una tarea");
+            let _ = listo.send(());
+        })
+    });
+    esperar.await.expect("la tarea corrió");
+    assert!(bufer.lineas().iter().any(
+        |l| de_la_peticion(l, "tarea-de-leptos") && l["fields"]["message"] == "desde una tarea"
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
