@@ -502,10 +502,10 @@ async fn cargar_avisos(config: &Configuracion, ruta: &std::path::Path) -> Result
 }
 
 async fn verificar_auditoria(config: &Configuracion) -> Result<(), Fallo> {
-    use crate::auditoria::cadena::{self, Verificacion};
+    use crate::auditoria::verificacion::{self, Verificacion};
     let bd = bd::conectar(&config.url_bd).await?;
     bd::migrar(&bd, &config.url_bd).await?;
-    match cadena::verificar(&bd)
+    match verificacion::verificar(&bd)
         .await
         .map_err(|e| Fallo::Sistema(e.into()))?
     {

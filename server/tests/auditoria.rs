@@ -8,8 +8,8 @@ mod comun;
 use comun::{Navegador, CONTRASENA, CORREO, NRP};
 use servidor::{
     auditoria::{
-        self,
-        cadena::{self, Ruptura, Verificacion},
+        self, cadena,
+        verificacion::{self, Ruptura, Verificacion},
         Evento,
     },
     bd,
@@ -38,7 +38,7 @@ async fn ejecutar(bd: &bd::Bd, sql: &str) {
 }
 
 async fn verificar(bd: &bd::Bd) -> Verificacion {
-    cadena::verificar(bd).await.expect("verificación")
+    verificacion::verificar(bd).await.expect("verificación")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,9 +4,10 @@
 //!
 //! It is tamper-evident: each row is a link of a hash chain ([`cadena`]), appended under the
 //! chain's head row, so rows cannot be altered, removed or slipped in without
-//! `intercomunicacion auditoria verificar` naming the first broken link.
+//! `intercomunicacion auditoria verificar` ([`verificacion`]) naming the first broken link.
 
 pub mod cadena;
+pub mod verificacion;
 
 use crate::{ahora, bd::Bd};
 use cadena::Registro;
