@@ -20,6 +20,8 @@ command -v pkg-config >/dev/null || faltan+=(pkg-config)
 # into the server's database.
 command -v pdftotext >/dev/null || faltan+=(poppler-utils)
 command -v python3 >/dev/null || faltan+=(python3)
+# PostgreSQL: the integration tests run a second time on a throwaway cluster (scripts/postgres.sh).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || faltan+=(postgresql)
 if [ ${#faltan[@]} -gt 0 ]; then
   echo "==> Instalando paquetes de Debian: ${faltan[*]}"
   como_root apt-get update -qq

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Second command of the README: every test. Unit and integration tests (the real server on a
-# free loopback port over throwaway SQLite files), the browser builds (hydrate, client-only CSR,
-# efirma for wasm32), and the Playwright suite in Debian's chromium.
+# free loopback port over throwaway SQLite files, then the integration tests again over a
+# throwaway PostgreSQL cluster), the browser builds (hydrate, client-only CSR, efirma for
+# wasm32), and the Playwright suite in Debian's chromium.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/herramientas.sh"
 # One build, not kept for editing: incremental state would only fill the disk.
@@ -19,6 +20,12 @@ cargo test -p efirma
 echo "==> Pruebas de app y del servidor"
 cargo test -p app --features ssr
 cargo test -p intercomunicacion
+
+echo "==> Pruebas de integración del servidor sobre PostgreSQL"
+source scripts/postgres.sh
+cargo test -p intercomunicacion --test '*'
+pg_parar
+trap - EXIT
 
 echo "==> efirma compila para wasm32; la compilación sólo-cliente (CSR, trunk) compila"
 cargo build -p efirma --target wasm32-unknown-unknown

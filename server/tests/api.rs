@@ -6,7 +6,7 @@ mod comun;
 #[path = "comun/intercambio.rs"]
 mod intercambio;
 
-use comun::{levantar, AppPrueba, NRP};
+use comun::{levantar, AppPrueba, Datos, NRP};
 use intercambio::{escenario, Escenario, RFC_DESARROLLADOR};
 use serde_json::{json, Value};
 use servidor::{avisos, credenciales};
@@ -769,17 +769,13 @@ async fn el_documento_openapi_describe_las_tres_operaciones_y_el_error() {
     assert_eq!(error["required"], json!(["codigo", "mensaje"]));
 }
 
-fn intercomunicacion(datos: &std::path::Path) -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_intercomunicacion"));
-    c.env("INTERCOM_DATOS", datos).env_remove("DATABASE_URL");
-    c
+fn intercomunicacion(datos: &Datos) -> std::process::Command {
+    datos.cli()
 }
 
-fn cuantos_avisos(datos: &std::path::Path) -> i64 {
-    let url = format!("sqlite://{}", datos.join("intercomunicacion.db").display());
+fn cuantos_avisos(datos: &Datos) -> i64 {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        sqlx::any::install_default_drivers();
-        let bd = sqlx::AnyPool::connect(&url).await.unwrap();
+        let bd = datos.conectar().await;
         let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM avisos")
             .fetch_one(&bd)
             .await
@@ -790,7 +786,7 @@ fn cuantos_avisos(datos: &std::path::Path) -> i64 {
 
 #[test]
 fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla() {
-    let datos = tempfile::tempdir().unwrap();
+    let datos = Datos::nuevos_bloqueante();
     let csv = datos.path().join("avisos.csv");
     std::fs::write(
         &csv,
@@ -799,7 +795,7 @@ fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla()
          2025-02-15,Y5412345108,12345678901,\"PÉREZ LÓPEZ, JUAN\",,,1234567890,suspension,porcentaje,0,F-2\n",
     )
     .unwrap();
-    let salida = intercomunicacion(datos.path())
+    let salida = intercomunicacion(&datos)
         .args(["avisos", "cargar", "--archivo"])
         .arg(&csv)
         .output()
@@ -819,7 +815,7 @@ fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla()
              "valor_descuento": "1500.50", "folio": "F-3"}]"#,
     )
     .unwrap();
-    let salida = intercomunicacion(datos.path())
+    let salida = intercomunicacion(&datos)
         .args(["avisos", "cargar", "--archivo"])
         .arg(&json_)
         .output()
@@ -829,7 +825,7 @@ fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla()
         "{}",
         String::from_utf8_lossy(&salida.stderr)
     );
-    assert_eq!(cuantos_avisos(datos.path()), 3);
+    assert_eq!(cuantos_avisos(&datos), 3);
 
     // One bad row (line 3: an NSS of 10 digits): exit 2, the line named, nothing loaded.
     let malo = datos.path().join("malo.csv");
@@ -840,7 +836,7 @@ fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla()
          2025-04-01,Y5412345108,1234567890,B,,,1234567890,retencion,porcentaje,20,F-11\n",
     )
     .unwrap();
-    let salida = intercomunicacion(datos.path())
+    let salida = intercomunicacion(&datos)
         .args(["avisos", "cargar", "--archivo"])
         .arg(&malo)
         .output()
@@ -851,7 +847,7 @@ fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla()
         error.contains("línea 3") && error.contains("NSS"),
         "{error}"
     );
-    assert_eq!(cuantos_avisos(datos.path()), 3);
+    assert_eq!(cuantos_avisos(&datos), 3);
 
     // A folio already loaded: exit 2, nothing of the file loaded.
     let repetido = datos.path().join("repetido.json");
@@ -865,19 +861,19 @@ fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla()
              "valor_descuento": "0", "folio": "F-3"}]"#,
     )
     .unwrap();
-    let salida = intercomunicacion(datos.path())
+    let salida = intercomunicacion(&datos)
         .args(["avisos", "cargar", "--archivo"])
         .arg(&repetido)
         .output()
         .unwrap();
     assert_eq!(salida.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&salida.stderr).contains("F-3"));
-    assert_eq!(cuantos_avisos(datos.path()), 3);
+    assert_eq!(cuantos_avisos(&datos), 3);
 
     // Not a file of avisos at all.
     let basura = datos.path().join("basura.json");
     std::fs::write(&basura, "[1, 2").unwrap();
-    let salida = intercomunicacion(datos.path())
+    let salida = intercomunicacion(&datos)
         .args(["avisos", "cargar", "--archivo"])
         .arg(&basura)
         .output()

@@ -1,20 +1,21 @@
 //! The operator's command line, as a script would use it.
 
+mod comun;
+
+use comun::Datos;
 use std::process::Command;
 
-fn intercomunicacion(datos: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_intercomunicacion"));
-    c.env("INTERCOM_DATOS", datos).env_remove("DATABASE_URL");
-    c
+fn intercomunicacion(datos: &Datos) -> Command {
+    datos.cli()
 }
 
 #[test]
 fn cuentas_alta_crea_la_cuenta_y_rechaza_datos_invalidos_con_codigo_2() {
-    let datos = tempfile::tempdir().unwrap();
+    let datos = Datos::nuevos_bloqueante();
     let archivo = datos.path().join("contrasena");
     std::fs::write(&archivo, "Una-contraseña-larga-1\n").unwrap();
     let alta = |nrp: &str, rfc: &str| {
-        intercomunicacion(datos.path())
+        intercomunicacion(&datos)
             .args([
                 "cuentas",
                 "alta",
@@ -50,7 +51,7 @@ fn cuentas_alta_crea_la_cuenta_y_rechaza_datos_invalidos_con_codigo_2() {
     let nrp_malo = alta("123", "EKU9003173C9");
     assert_eq!(nrp_malo.status.code(), Some(2));
 
-    let sin_contrasena = intercomunicacion(datos.path())
+    let sin_contrasena = intercomunicacion(&datos)
         .args([
             "cuentas",
             "alta",
@@ -67,17 +68,16 @@ fn cuentas_alta_crea_la_cuenta_y_rechaza_datos_invalidos_con_codigo_2() {
 
 #[test]
 fn migrar_prepara_la_base_y_termina() {
-    let datos = tempfile::tempdir().unwrap();
-    let salida = intercomunicacion(datos.path())
-        .arg("migrar")
-        .output()
-        .unwrap();
+    let datos = Datos::nuevos_bloqueante();
+    let salida = intercomunicacion(&datos).arg("migrar").output().unwrap();
     assert!(
         salida.status.success(),
         "{}",
         String::from_utf8_lossy(&salida.stderr)
     );
-    assert!(datos.path().join("intercomunicacion.db").exists());
+    if !datos.es_postgres() {
+        assert!(datos.path().join("intercomunicacion.db").exists());
+    }
 }
 
 fn fixture(ruta: &str) -> std::path::PathBuf {
@@ -164,8 +164,8 @@ fn efirma_inspeccionar_acepta_la_fiel_de_prueba_y_rechaza_el_csd() {
 
 #[test]
 fn demo_efirma_genera_la_ac_y_la_fiel_de_demostracion() {
-    let datos = tempfile::tempdir().unwrap();
-    let salida = intercomunicacion(datos.path())
+    let datos = Datos::nuevos_bloqueante();
+    let salida = intercomunicacion(&datos)
         .args(["demo", "efirma"])
         .output()
         .unwrap();
@@ -193,8 +193,8 @@ async fn credenciales_verificar_dice_si_la_contrasena_es_la_activa() {
         credenciales::{self, Rol},
         secretos::Secretos,
     };
-    let datos = tempfile::tempdir().unwrap();
-    let alta = intercomunicacion(datos.path())
+    let datos = Datos::nuevos().await;
+    let alta = intercomunicacion(&datos)
         .args([
             "cuentas",
             "alta",
@@ -223,10 +223,12 @@ async fn credenciales_verificar_dice_si_la_contrasena_es_la_activa() {
         .unwrap();
     assert!(alta.success());
     // Issue a credential the way the server does, with the data directory's secret.
-    let config = Configuracion::desde(&std::collections::HashMap::from([(
-        "INTERCOM_DATOS",
-        datos.path().display().to_string(),
-    )]))
+    let config = Configuracion::desde(
+        &datos
+            .variables()
+            .into_iter()
+            .collect::<std::collections::HashMap<_, _>>(),
+    )
     .unwrap();
     let pepper = Secretos::cargar(&config)
         .unwrap()
@@ -247,7 +249,7 @@ async fn credenciales_verificar_dice_si_la_contrasena_es_la_activa() {
     base.close().await;
 
     let verificar = |nrp: &str, entrada: &str| {
-        let mut h = intercomunicacion(datos.path())
+        let mut h = intercomunicacion(&datos)
             .args([
                 "credenciales",
                 "verificar",
@@ -283,20 +285,20 @@ async fn credenciales_verificar_dice_si_la_contrasena_es_la_activa() {
 
 #[test]
 fn certificacion_decide_solo_transiciones_validas() {
-    let datos = tempfile::tempdir().unwrap();
-    let pendientes = intercomunicacion(datos.path())
+    let datos = Datos::nuevos_bloqueante();
+    let pendientes = intercomunicacion(&datos)
         .args(["certificacion", "pendientes"])
         .output()
         .unwrap();
     assert!(pendientes.status.success());
     assert!(pendientes.stdout.is_empty());
-    let aprobar = intercomunicacion(datos.path())
+    let aprobar = intercomunicacion(&datos)
         .args(["certificacion", "aprobar", "--producto", "99"])
         .output()
         .unwrap();
     assert_eq!(aprobar.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&aprobar.stderr).contains("No existe el producto 99."));
-    let sin_motivo = intercomunicacion(datos.path())
+    let sin_motivo = intercomunicacion(&datos)
         .args(["certificacion", "rechazar", "--producto", "1"])
         .output()
         .unwrap();

@@ -1,10 +1,13 @@
-//! The mail outbox against a real SMTP server on a loopback port and a throwaway SQLite file:
+//! The mail outbox against a real SMTP server on a loopback port and a throwaway database:
 //! transactional queueing, delivery, retries with backoff, permanent failure, concurrent
 //! workers, the local mailbox folder, and the secret never resting in clear.
 
 mod comun;
 
-use comun::smtp::{texto_de_eml, Modo, ServidorSmtp};
+use comun::{
+    smtp::{texto_de_eml, Modo, ServidorSmtp},
+    Datos,
+};
 use servidor::{
     ahora, bd,
     configuracion::Configuracion,
@@ -17,27 +20,19 @@ use std::{collections::HashMap, path::Path, time::Duration};
 struct Prueba {
     bd: bd::Bd,
     cofre: Cofre,
-    datos: tempfile::TempDir,
+    datos: Datos,
 }
 
 impl Prueba {
     async fn nueva() -> Self {
-        let datos = tempfile::tempdir().expect("directorio temporal");
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            datos.path().join("intercomunicacion.db").display()
-        );
-        let bd = bd::conectar(&url).await.expect("conexión");
-        bd::migrar(&bd, &url).await.expect("migraciones");
+        let datos = Datos::nuevos().await;
+        let bd = datos.conectar().await;
+        bd::migrar(&bd, &datos.url).await.expect("migraciones");
         Self {
             bd,
             cofre: Cofre::nuevo([7u8; 32]),
             datos,
         }
-    }
-
-    fn archivo_bd(&self) -> std::path::PathBuf {
-        self.datos.path().join("intercomunicacion.db")
     }
 
     /// Queues the "contraseña generada" email with a fresh password and commits.
@@ -83,9 +78,31 @@ impl Prueba {
         }
     }
 
-    /// Whether `texto` appears in the database file or its write-ahead log.
-    fn bd_contiene(&self, texto: &str) -> bool {
-        let base = self.archivo_bd();
+    /// Whether `texto` is stored anywhere: on PostgreSQL, in any row of any table (as text); on
+    /// SQLite, in the bytes of the database file or its write-ahead log.
+    async fn bd_contiene(&self, texto: &str) -> bool {
+        if self.datos.es_postgres() {
+            let tablas: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            )
+            .fetch_all(&self.bd)
+            .await
+            .expect("tablas");
+            for tabla in tablas {
+                let n: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM \"{tabla}\" t WHERE strpos(t::text, $1) > 0"
+                ))
+                .bind(texto)
+                .fetch_one(&self.bd)
+                .await
+                .expect("búsqueda");
+                if n > 0 {
+                    return true;
+                }
+            }
+            return false;
+        }
+        let base = self.datos.path().join("intercomunicacion.db");
         let mut rutas = vec![base.clone()];
         for sufijo in ["-wal", "-shm", "-journal"] {
             rutas.push(Path::new(&format!("{}{sufijo}", base.display())).to_path_buf());
@@ -200,8 +217,8 @@ async fn el_correo_confirmado_se_entrega_una_vez_con_la_contrasena_que_la_base_n
         .secreto
         .expect("secreto sellado mientras está pendiente");
     assert!(!sellado.contains(contrasena.exponer()));
-    assert!(!p.bd_contiene(contrasena.exponer()));
-    assert!(!p.bd_contiene(&contrasena.exponer().replace('-', "")));
+    assert!(!p.bd_contiene(contrasena.exponer()).await);
+    assert!(!p.bd_contiene(&contrasena.exponer().replace('-', "")).await);
 
     let r = correo::entregar_pendientes(&p.bd, &p.cofre, &smtp(&servidor), ahora())
         .await
@@ -237,7 +254,7 @@ async fn el_correo_confirmado_se_entrega_una_vez_con_la_contrasena_que_la_base_n
     assert_eq!(fila.estado, "enviado");
     assert_eq!(fila.secreto, None, "el secreto se borra al entregar");
     assert_eq!(fila.reclamado_por, None);
-    assert!(!p.bd_contiene(contrasena.exponer()));
+    assert!(!p.bd_contiene(contrasena.exponer()).await);
 
     // Nothing left to send: a second pass sends nothing.
     let r = correo::entregar_pendientes(&p.bd, &p.cofre, &smtp(&servidor), ahora() + 3600)
@@ -611,11 +628,15 @@ async fn el_servidor_entrega_por_smtp_en_cuanto_se_le_avisa() {
 
 #[test]
 fn correo_pendientes_lista_sin_mostrar_secretos() {
-    let datos = tempfile::tempdir().expect("directorio temporal");
+    let datos = Datos::nuevos_bloqueante();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let contrasena = runtime.block_on(async {
-        let config = configuracion(&[("INTERCOM_DATOS", &datos.path().display().to_string())])
-            .expect("configuración");
+        let variables = datos.variables();
+        let config = configuracion(&[
+            (variables[0].0, &variables[0].1),
+            (variables[1].0, &variables[1].1),
+        ])
+        .expect("configuración");
         let estado = servidor::arranque::preparar(config)
             .await
             .expect("arranque");
@@ -637,9 +658,8 @@ fn correo_pendientes_lista_sin_mostrar_secretos() {
         contrasena.exponer().to_owned()
     });
     let intercomunicacion = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_intercomunicacion"))
-            .env("INTERCOM_DATOS", datos.path())
-            .env_remove("DATABASE_URL")
+        datos
+            .cli()
             .env_remove("INTERCOM_SMTP_URL")
             .env_remove("INTERCOM_SECRETO")
             .args(args)

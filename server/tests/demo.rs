@@ -1,5 +1,8 @@
 //! The out-of-the-box demo: what a newcomer gets on first start.
 
+mod comun;
+
+use comun::Datos;
 use servidor::{arranque, configuracion::Configuracion, cuentas, demo};
 use std::collections::HashMap;
 
@@ -13,8 +16,8 @@ fn linea<'a>(texto: &'a str, etiqueta: &str) -> &'a str {
 
 #[tokio::test]
 async fn la_demo_siembra_una_cuenta_y_una_efirma_aceptable_una_sola_vez() {
-    let datos = tempfile::tempdir().unwrap();
-    let variables = HashMap::from([("INTERCOM_DATOS", datos.path().display().to_string())]);
+    let datos = Datos::nuevos().await;
+    let variables: HashMap<_, _> = datos.variables().into_iter().collect();
     demo::sembrar_efirma(datos.path()).await.unwrap();
     let estado = arranque::preparar(Configuracion::desde(&variables).unwrap())
         .await

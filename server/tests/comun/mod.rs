@@ -1,12 +1,27 @@
-//! Test helpers: the real application, on a free loopback port, over a throwaway SQLite file,
-//! and a small browser-like client that keeps the portal's cookies.
+//! Test helpers: the real application, on a free loopback port, over a throwaway database, and a
+//! small browser-like client that keeps the portal's cookies.
+//!
+//! The database is a SQLite file in a temporary directory, or, when `INTERCOM_PRUEBAS_PG` holds
+//! the URL of a PostgreSQL server (`scripts/postgres.sh` starts one), a fresh database created
+//! on it for each test: the same tests run on both engines.
 
 #![allow(dead_code)]
 
+pub mod instancia;
+pub mod proxy;
 pub mod smtp;
+pub mod tramite;
 
 use servidor::{arranque, configuracion::Configuracion, cuentas, estado::Estado};
-use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::Path,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+};
 use zeroize::Zeroizing;
 
 pub const NRP: &str = "Y5412345108";
@@ -16,7 +31,94 @@ pub const CONTRASENA: &str = "Contraseña-de-prueba-1";
 pub struct AppPrueba {
     pub base: String,
     pub estado: Arc<Estado>,
-    _datos: tempfile::TempDir,
+    pub datos: Datos,
+}
+
+/// A test's data directory and its database.
+pub struct Datos {
+    pub dir: tempfile::TempDir,
+    /// `DATABASE_URL` for the server and its CLI.
+    pub url: String,
+}
+
+impl Datos {
+    pub async fn nuevos() -> Self {
+        let dir = tempfile::tempdir().expect("directorio temporal");
+        let url = match std::env::var("INTERCOM_PRUEBAS_PG") {
+            Ok(administrador) if !administrador.is_empty() => base_postgres(&administrador).await,
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("intercomunicacion.db").display()
+            ),
+        };
+        Self { dir, url }
+    }
+
+    /// For synchronous tests (those that drive the CLI).
+    pub fn nuevos_bloqueante() -> Self {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(Self::nuevos())
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn es_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+
+    /// The variables the server and its CLI read to find these data.
+    pub fn variables(&self) -> [(&'static str, String); 2] {
+        [
+            ("INTERCOM_DATOS", self.path().display().to_string()),
+            ("DATABASE_URL", self.url.clone()),
+        ]
+    }
+
+    /// The operator CLI, pointed at these data.
+    pub fn cli(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_intercomunicacion"));
+        c.envs(self.variables());
+        c
+    }
+
+    /// A pool of its own, for a test to look at (or tamper with) the database.
+    pub async fn conectar(&self) -> servidor::bd::Bd {
+        servidor::bd::conectar(&self.url).await.expect("conexión")
+    }
+}
+
+/// Creates an empty database for one test on the PostgreSQL server of `administrador` and
+/// answers its URL.
+async fn base_postgres(administrador: &str) -> String {
+    use sqlx::{Connection, Executor};
+    static CONTADOR: AtomicU32 = AtomicU32::new(0);
+    sqlx::any::install_default_drivers();
+    let nombre = format!(
+        "prueba_{}_{}_{}",
+        std::process::id(),
+        CONTADOR.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("reloj")
+            .subsec_nanos()
+    );
+    let mut conexion = sqlx::AnyConnection::connect(administrador)
+        .await
+        .expect("PostgreSQL de prueba (INTERCOM_PRUEBAS_PG)");
+    conexion
+        .execute(format!("CREATE DATABASE {nombre}").as_str())
+        .await
+        .expect("CREATE DATABASE");
+    let _ = conexion.close().await;
+    let (base, _) = administrador
+        .rsplit_once('/')
+        .expect("INTERCOM_PRUEBAS_PG termina con /<base>");
+    format!("{base}/{nombre}")
 }
 
 pub async fn levantar() -> AppPrueba {
@@ -24,9 +126,8 @@ pub async fn levantar() -> AppPrueba {
 }
 
 pub async fn levantar_con(extra: &[(&'static str, &str)]) -> AppPrueba {
-    let datos = tempfile::tempdir().expect("directorio temporal");
-    let mut variables: HashMap<&str, String> = HashMap::new();
-    variables.insert("INTERCOM_DATOS", datos.path().display().to_string());
+    let datos = Datos::nuevos().await;
+    let mut variables: HashMap<&str, String> = datos.variables().into_iter().collect();
     for (k, v) in extra {
         variables.insert(k, v.to_string());
     }
@@ -60,7 +161,7 @@ pub async fn levantar_con(extra: &[(&'static str, &str)]) -> AppPrueba {
     AppPrueba {
         base: format!("http://{direccion}"),
         estado,
-        _datos: datos,
+        datos,
     }
 }
 
@@ -74,12 +175,18 @@ pub struct Navegador {
 
 impl Navegador {
     pub fn new(app: &AppPrueba) -> Self {
+        Self::en(&app.base)
+    }
+
+    /// A browser for the server at `base` (e.g. an [`instancia::Instancia`]).
+    pub fn en(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("cliente http");
         Self {
-            base: app.base.clone(),
+            base: base.to_owned(),
             http,
             cookies: HashMap::new(),
             csrf: String::new(),
@@ -129,6 +236,31 @@ impl Navegador {
             self.csrf = token;
         }
         (estado, html)
+    }
+
+    /// A form POST that reports a transport failure (say, a server that died) instead of
+    /// panicking.
+    pub async fn post_form_intento(
+        &mut self,
+        ruta: &str,
+        campos: &[(&str, &str)],
+    ) -> Result<reqwest::Response, String> {
+        let cuerpo: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(campos)
+            .finish();
+        let r = self
+            .http
+            .post(format!("{}{ruta}", self.base))
+            .header("cookie", self.cabecera_cookies())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("x-csrf-token", &self.csrf)
+            .body(cuerpo)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        self.guardar_cookies(&r);
+        Ok(r)
     }
 
     pub async fn post_form(&mut self, ruta: &str, campos: &[(&str, &str)]) -> reqwest::Response {
