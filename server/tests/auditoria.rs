@@ -1,7 +1,8 @@
 //! The tamper-evident audit log: rows written by the real server form a hash chain that
 //! `intercomunicacion auditoria verificar` checks, naming the first broken link after a row is
-//! altered or deleted with SQL; concurrent appends keep the chain whole; rows older than the
-//! chain are chained once, at the first migration.
+//! altered or deleted with SQL; concurrent appends, from one pool or from two (two instances),
+//! keep the chain whole; rows older than the chain are chained once, at the first migration.
+//! On SQLite, and on PostgreSQL when `INTERCOM_PRUEBAS_PG` is set (see `comun`).
 
 mod comun;
 
@@ -15,15 +16,13 @@ use servidor::{
     bd,
 };
 use sqlx::Row;
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// The operator's command on the data directory of a running test server (SQLite lets both
-/// use the file at once).
-fn verificar_cli(datos: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_intercomunicacion"))
+/// The operator's command on the database of a running test server.
+fn verificar_cli(datos: &comun::Datos) -> Output {
+    datos
+        .cli()
         .args(["auditoria", "verificar"])
-        .env("INTERCOM_DATOS", datos)
-        .env_remove("DATABASE_URL")
         .env_remove("INTERCOM_MODO")
         .output()
         .expect("la orden corre")
@@ -100,8 +99,8 @@ async fn la_cadena_nombra_el_primer_eslabon_alterado_o_borrado() {
         );
     }
 
-    let datos = app.estado.config.datos.clone();
-    let salida = verificar_cli(&datos);
+    let datos = &app.datos;
+    let salida = verificar_cli(datos);
     assert_eq!(salida.status.code(), Some(0), "{}", texto(&salida.stderr));
     let stdout = texto(&salida.stdout);
     let mut lineas = stdout.lines();
@@ -141,7 +140,7 @@ async fn la_cadena_nombra_el_primer_eslabon_alterado_o_borrado() {
         (id, secuencia, guardado.as_deref()),
         (id3, 3, Some(hash3.as_str()))
     );
-    let salida = verificar_cli(&datos);
+    let salida = verificar_cli(datos);
     assert_eq!(salida.status.code(), Some(1));
     let error = texto(&salida.stderr);
     assert!(
@@ -222,7 +221,7 @@ async fn la_cadena_nombra_el_primer_eslabon_alterado_o_borrado() {
             id_siguiente: id6,
         })
     );
-    let salida = verificar_cli(&datos);
+    let salida = verificar_cli(datos);
     assert_eq!(salida.status.code(), Some(1));
     assert_eq!(
         texto(&salida.stderr).trim_end(),
@@ -359,20 +358,14 @@ async fn anotaciones_simultaneas_dejan_la_cadena_integra() {
     revisar_concurrencia(&app.estado.bd).await;
 }
 
-/// The same on PostgreSQL, when `INTERCOM_PRUEBAS_POSTGRES` names a server where the tests may
-/// create a database (e.g. `postgres://postgres@127.0.0.1:5432/postgres`): two pools stand for
-/// two server instances appending at once.
+/// Two pools on one database stand for two server instances appending at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn en_postgres_dos_instancias_anotan_a_la_vez_sin_romper_la_cadena() {
-    let Ok(url) = std::env::var("INTERCOM_PRUEBAS_POSTGRES") else {
-        eprintln!("INTERCOM_PRUEBAS_POSTGRES no está definida: prueba omitida");
-        return;
-    };
-    let url = comun::base_postgres_nueva(&url).await;
-    let una = bd::conectar(&url).await.unwrap();
-    bd::migrar(&una, &url).await.unwrap();
-    let otra = bd::conectar(&url).await.unwrap();
-    bd::migrar(&otra, &url).await.unwrap();
+async fn dos_instancias_anotan_a_la_vez_sin_romper_la_cadena() {
+    let datos = comun::Datos::nuevos().await;
+    let una = datos.conectar().await;
+    bd::migrar(&una, &datos.url).await.unwrap();
+    let otra = datos.conectar().await;
+    bd::migrar(&otra, &datos.url).await.unwrap();
     tokio::join!(anotar_a_la_vez(&una, 40), anotar_a_la_vez(&otra, 40));
     let Verificacion::Integra { registros, .. } = verificar(&una).await else {
         panic!("cadena rota: {:?}", verificar(&una).await);
@@ -383,14 +376,18 @@ async fn en_postgres_dos_instancias_anotan_a_la_vez_sin_romper_la_cadena() {
 
 #[tokio::test]
 async fn los_registros_anteriores_a_la_cadena_se_encadenan_una_vez_al_migrar() {
-    let datos = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        datos.path().join("intercomunicacion.db").display()
-    );
+    let datos = comun::Datos::nuevos().await;
+    let url = datos.url.clone();
     // The schema as it was before migration 0007, with rows in its audit log.
     let anteriores = tempfile::tempdir().unwrap();
-    let origen = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let motor = if datos.es_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let origen = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(motor);
     for entrada in std::fs::read_dir(&origen).unwrap() {
         let ruta = entrada.unwrap().path();
         let nombre = ruta.file_name().unwrap().to_string_lossy().into_owned();
@@ -398,7 +395,7 @@ async fn los_registros_anteriores_a_la_cadena_se_encadenan_una_vez_al_migrar() {
             std::fs::copy(&ruta, anteriores.path().join(&nombre)).unwrap();
         }
     }
-    let bd = bd::conectar(&url).await.unwrap();
+    let bd = datos.conectar().await;
     sqlx::migrate::Migrator::new(anteriores.path())
         .await
         .unwrap()

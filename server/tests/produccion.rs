@@ -1,5 +1,8 @@
 //! Production mode refuses to start without what protects people, or with the demo's secrets:
-//! one test per refusal, each asserting the exact Spanish message the operator reads.
+//! one test per refusal, each asserting the exact Spanish message the operator reads. Those that
+//! start the server use SQLite, or PostgreSQL when `INTERCOM_PRUEBAS_PG` is set (see `comun`).
+
+mod comun;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use servidor::{
@@ -287,9 +290,15 @@ fn un_token_de_metricas_corto_no_sirve() {
     );
 }
 
-/// A production configuration whose seal (key 0600, certificate) is `llave` and `certificado`.
-fn con_sello(datos: &Path, llave: &Path, certificado: &Path) -> HashMap<&'static str, String> {
-    let mut v = produccion(datos);
+/// A production configuration over `datos` (directory and database) whose seal (key 0600,
+/// certificate) is `llave` and `certificado`.
+fn con_sello(
+    datos: &comun::Datos,
+    llave: &Path,
+    certificado: &Path,
+) -> HashMap<&'static str, String> {
+    let mut v = produccion(datos.path());
+    v.extend(datos.variables());
     v.insert("INTERCOM_SELLO_LLAVE", llave.display().to_string());
     v.insert(
         "INTERCOM_SELLO_CERTIFICADO",
@@ -343,9 +352,9 @@ async fn el_sello_de_la_demostracion_copiado_a_otra_parte_no_sirve() {
     std::fs::set_permissions(&llave, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::copy(origen.join("certificado.pem"), &certificado).unwrap();
 
-    let datos = tempfile::tempdir().unwrap();
+    let datos = comun::Datos::nuevos().await;
     assert_eq!(
-        rechazo_al_arrancar(&con_sello(datos.path(), &llave, &certificado)).await,
+        rechazo_al_arrancar(&con_sello(&datos, &llave, &certificado)).await,
         format!(
             "en modo producción el sello del Instituto no puede ser el de demostración ({})",
             certificado.display()
@@ -363,9 +372,9 @@ async fn la_ac_de_la_demostracion_copiada_a_otra_parte_no_sirve() {
         anclas.path().join("raiz.cer"),
     )
     .unwrap();
-    let datos = tempfile::tempdir().unwrap();
+    let datos = comun::Datos::nuevos().await;
     let (llave, certificado) = sello_propio(datos.path());
-    let mut variables = con_sello(datos.path(), &llave, &certificado);
+    let mut variables = con_sello(&datos, &llave, &certificado);
     variables.insert("INTERCOM_ANCLAS", anclas.path().display().to_string());
     assert_eq!(
         rechazo_al_arrancar(&variables).await,
@@ -379,23 +388,22 @@ async fn la_ac_de_la_demostracion_copiada_a_otra_parte_no_sirve() {
 
 #[tokio::test]
 async fn una_base_con_la_cuenta_de_demostracion_no_sirve() {
+    let datos = comun::Datos::nuevos().await;
+    // The demo's data directory is another one; its database is the one production is given.
     let demo_datos = tempfile::tempdir().unwrap();
-    let demo = Configuracion::desde(&HashMap::from([(
-        "INTERCOM_DATOS",
-        demo_datos.path().display().to_string(),
-    )]))
+    let demo = Configuracion::desde(&HashMap::from([
+        ("INTERCOM_DATOS", demo_datos.path().display().to_string()),
+        ("DATABASE_URL", datos.url.clone()),
+    ]))
     .unwrap();
-    let url = demo.url_bd.clone();
     let estado = arranque::preparar(demo).await.unwrap();
     // Where the demo keeps the printed password (its PKI is not needed here).
     std::fs::create_dir_all(demo_datos.path().join("demo")).unwrap();
     demo::sembrar_cuenta(&estado).await.unwrap();
     estado.bd.close().await;
 
-    let datos = tempfile::tempdir().unwrap();
     let (llave, certificado) = sello_propio(datos.path());
-    let mut variables = con_sello(datos.path(), &llave, &certificado);
-    variables.insert("DATABASE_URL", url);
+    let variables = con_sello(&datos, &llave, &certificado);
     assert_eq!(
         rechazo_al_arrancar(&variables).await,
         "en modo producción la base de datos no puede tener la cuenta de demostración (NRP Y5412345108, cuya contraseña se imprimió al sembrarla): usa una base de datos sin datos de demostración"

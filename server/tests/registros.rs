@@ -319,6 +319,7 @@ impl Drop for Proceso {
 async fn el_binario_en_produccion_registra_json_con_el_id_de_cada_peticion() {
     use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
+    let datos = comun::Datos::nuevos().await;
     let smtp = ServidorSmtp::iniciar().await;
     let token = "m".repeat(48);
     let puerto = std::net::TcpListener::bind("127.0.0.1:0")
@@ -329,11 +330,10 @@ async fn el_binario_en_produccion_registra_json_con_el_id_de_cada_peticion() {
     let mut orden = std::process::Command::new(env!("CARGO_BIN_EXE_intercomunicacion"));
     orden
         .envs(comun::produccion(dir.path(), &smtp.url()))
-        .env("INTERCOM_DATOS", dir.path().join("datos"))
+        .envs(datos.variables())
         .env("INTERCOM_METRICAS_TOKEN", &token)
         .env("INTERCOM_LOG_JSON", "1")
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{puerto}"))
-        .env_remove("DATABASE_URL")
         .env_remove("RUST_LOG")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());

@@ -326,28 +326,6 @@ pub async fn error_json(r: reqwest::Response) -> (u16, serde_json::Value) {
     (estado, valor)
 }
 
-/// A new, empty database on the PostgreSQL server `url` points to; returns its URL.
-pub async fn base_postgres_nueva(url: &str) -> String {
-    use sqlx::Executor;
-    let servidor = servidor::bd::conectar(url)
-        .await
-        .expect("PostgreSQL de pruebas");
-    let nombre = format!(
-        "prueba_{}",
-        servidor::secretos::token_aleatorio()[..12]
-            .to_lowercase()
-            .replace('-', "_")
-    );
-    servidor
-        .execute(format!("CREATE DATABASE {nombre}").as_str())
-        .await
-        .expect("CREATE DATABASE");
-    servidor.close().await;
-    let mut nueva = url::Url::parse(url).expect("URL de PostgreSQL");
-    nueva.set_path(&format!("/{nombre}"));
-    nueva.to_string()
-}
-
 /// A file of SAT's test fixtures (`shared/fixtures/sat`).
 pub fn sat(ruta: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
