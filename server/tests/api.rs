@@ -588,19 +588,35 @@ async fn un_token_solo_lee_los_avisos_de_su_patron() {
 }
 
 #[tokio::test]
-async fn un_rfc_con_varios_nrp_pide_el_nrp() {
+async fn un_rfc_con_varios_nrp_se_resuelve_por_la_contrasena_sin_revelar_nada() {
     let (app, e) = preparado().await;
-    intercambio::cuenta(&app.estado, NRP_B, "EKU9003173C9").await;
-    let mut c = e.cuerpo_nrp(NRP);
-    c["patron"] = json!({"rfc": "EKU9003173C9"});
-    let (estado, v) = respuesta(abrir(&app, &c).await).await;
+    // A second NRP of the same RFC, with its own password and its own avisos.
+    let b = intercambio::cuenta(&app.estado, NRP_B, "EKU9003173C9").await;
+    let (_, contrasena_b) =
+        intercambio::credencial(&app.estado, b, credenciales::Rol::Patron).await;
+    let por_rfc = |contrasena: &str| {
+        let mut c = e.cuerpo_nrp(NRP);
+        c["patron"] = json!({"rfc": "EKU9003173C9"});
+        c["contrasena_patron"] = json!(contrasena);
+        c
+    };
+    // The RFC with A's password opens A's session; with B's password, B (no relation: 403).
+    let token = abrir_token(&app, &por_rfc(&e.contrasena_patron)).await;
+    let (estado, v) = respuesta(avisos_con(&app, &token, "").await).await;
+    assert_eq!(estado, 200);
+    assert!(v["avisos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["nrp"] == NRP));
+    let (estado, v) = respuesta(abrir(&app, &por_rfc(&contrasena_b)).await).await;
+    assert_eq!((estado, v["codigo"].as_str()), (403, Some("sin_relacion")));
+    // A wrong password gets the one answer every failure gets: nothing says the RFC has
+    // several NRPs.
+    let (estado, v) = respuesta(abrir(&app, &por_rfc("AAAAA-BBBBB-CCCCC-DDDDD-EEEEE")).await).await;
     assert_eq!(
         (estado, v["codigo"].as_str()),
-        (400, Some("patron_ambiguo"))
-    );
-    assert_eq!(
-        respuesta(abrir(&app, &e.cuerpo_nrp(NRP)).await).await.0,
-        201
+        (401, Some("credenciales_invalidas"))
     );
 }
 

@@ -300,46 +300,29 @@ async fn abrir_sesion(
     }
 
     let bd = &estado.bd;
-    let patrones = match &ids.patron {
-        Patron::Nrp(nrp) => {
-            sqlx::query("SELECT id FROM cuentas WHERE nrp = $1")
-                .bind(nrp)
-                .fetch_all(bd)
-                .await
-        }
-        Patron::Rfc(rfc) => {
-            sqlx::query("SELECT id FROM cuentas WHERE rfc = $1")
-                .bind(rfc)
-                .fetch_all(bd)
-                .await
-        }
-    }
+    // An employer named by RFC may hold several NRPs: its password says which. Nothing is
+    // answered before the passwords are checked, so a caller learns nothing about an RFC's NRPs.
+    let columna = match &ids.patron {
+        Patron::Nrp(_) => "nrp",
+        Patron::Rfc(_) => "rfc",
+    };
+    let candidatas_patron: Vec<Candidata> = sqlx::query(&format!(
+        "SELECT c.id, cr.id, cr.esquema, cr.hash FROM cuentas c \
+         JOIN credenciales cr ON cr.cuenta_id = c.id \
+         WHERE c.{columna} = $1 AND cr.rol = 'patron' AND cr.estado = 'activa'"
+    ))
+    .bind(ids.patron.texto())
+    .fetch_all(bd)
+    .await
+    .map_err(ErrorApi::bd)?
+    .iter()
+    .map(candidata)
+    .collect::<sqlx::Result<_>>()
     .map_err(ErrorApi::bd)?;
-    if patrones.len() > 1 {
-        auditar("patron_ambiguo", None).await;
-        return Err(ErrorApi::solicitud_invalida(
-            "Ese RFC corresponde a varios registros patronales: identifica al patrón con su NRP.",
-        )
-        .con_codigo("patron_ambiguo"));
-    }
-    let patron_id: Option<i64> = patrones
-        .first()
-        .map(|f| f.try_get(0))
-        .transpose()
-        .map_err(ErrorApi::bd)?;
-    let candidatas_patron = match patron_id {
-        None => Vec::new(),
-        Some(id) => sqlx::query(
-            "SELECT cuenta_id, id, esquema, hash FROM credenciales WHERE cuenta_id = $1 AND rol = 'patron' AND estado = 'activa'",
-        )
-        .bind(id)
-        .fetch_all(bd)
-        .await
-        .map_err(ErrorApi::bd)?
-        .iter()
-        .map(candidata)
-        .collect::<sqlx::Result<_>>()
-        .map_err(ErrorApi::bd)?,
+    // For the audit row of a failure: the account, when the identifier names only one.
+    let patron_id = match candidatas_patron.as_slice() {
+        [una] => Some(una.cuenta_id),
+        _ => None,
     };
     let candidatas_desarrollador = sqlx::query(
         "SELECT c.id, cr.id, cr.esquema, cr.hash FROM cuentas c \
