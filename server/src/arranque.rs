@@ -7,10 +7,13 @@ use crate::{
     contexto, correo, cuentas, demo,
     estado::Estado,
     limites::Limites,
+    metricas,
     portal::PortalServidor,
     revocacion::ClienteOcsp,
+    salud,
     secretos::Secretos,
     sesiones::Sesiones,
+    telemetria,
 };
 use anyhow::Context;
 
@@ -26,6 +29,12 @@ use tokio::net::TcpListener;
 pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
     let bd = bd::conectar(&config.url_bd).await?;
     bd::migrar(&bd, &config.url_bd).await?;
+    if config.modo == Modo::Produccion && demo::hay_cuenta(&bd).await? {
+        anyhow::bail!(
+            "en modo producción la base de datos no puede tener la cuenta de demostración (NRP {}, cuya contraseña se imprimió al sembrarla): usa una base de datos sin datos de demostración",
+            demo::NRP
+        );
+    }
     let secretos = Secretos::cargar(&config)?;
     let senuelo = tokio::task::spawn_blocking(cuentas::hash_senuelo).await?;
     // The demo may generate an RSA key here: off the async threads.
@@ -46,6 +55,9 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
             })?,
         ),
     };
+    if let (Modo::Produccion, Some(almacen)) = (config.modo, &anclas) {
+        crate::configuracion::produccion::revisar_ac(almacen)?;
+    }
     Ok(Arc::new(Estado {
         sesiones: Sesiones::new(
             bd.clone(),
@@ -67,6 +79,8 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         anclas,
         sellador,
         llave_captcha: secretos.derivar(crate::recuperacion::PROPOSITO_LLAVE),
+        metricas: Default::default(),
+        cache_smtp: Default::default(),
         bd,
         config,
     }))
@@ -107,6 +121,7 @@ fn cliente_ocsp(config: &Configuracion) -> anyhow::Result<Option<ClienteOcsp>> {
 }
 
 pub fn enrutador(estado: Arc<Estado>) -> Router {
+    telemetria::propagar_span_a_tareas();
     let opciones = estado.config.leptos.clone();
     let portal: ServiciosPortal = Arc::new(PortalServidor(estado.clone()));
     let contexto_leptos = move || {
@@ -127,17 +142,30 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
             shell,
         ))
         .with_state(opciones)
-        .layer(middleware::from_fn_with_state(estado, contexto::establecer))
+        .layer(middleware::from_fn_with_state(
+            estado.clone(),
+            contexto::establecer,
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             contexto::CUERPO_MAXIMO,
         ))
         .layer(middleware::from_fn(cabeceras::aplicar));
+    // Health and metrics answer without a session, a CSRF cookie or the database behind the
+    // portal's context.
+    let operacion = Router::new()
+        .merge(salud::enrutador(estado.clone()))
+        .merge(metricas::enrutador(estado.clone()))
+        .layer(middleware::from_fn(cabeceras::aplicar));
     // The payroll API is nested outside the portal's layers: no session, CSRF or portal body
-    // limit; it brings its own headers, limit and JSON errors.
+    // limit; it brings its own headers, limit and JSON errors. The request id, its log line
+    // and the request metrics wrap every route (a router's layer runs after routing, so it
+    // knows the matched route's template). Outermost: every limit, audit row and log line
+    // below sees the client's address (trusted proxies' X-Forwarded-For).
     Router::new()
         .nest("/api/v1", api)
+        .merge(operacion)
         .merge(portal)
-        // Outermost: every limit and audit row below sees the client's address.
+        .layer(middleware::from_fn_with_state(estado, telemetria::peticion))
         .layer(middleware::from_fn_with_state(
             proxies,
             crate::proxies::resolver,

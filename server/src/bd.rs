@@ -75,10 +75,19 @@ fn ruta_sqlite(url: &str) -> Option<&Path> {
     (!ruta.is_empty() && ruta != ":memory:").then(|| Path::new(ruta))
 }
 
+/// Applies the migrations, then chains the audit rows written before the audit chain existed
+/// (once; see `auditoria::cadena::encadenar_heredados`).
 pub async fn migrar(bd: &Bd, url: &str) -> anyhow::Result<()> {
     match Motor::de_url(url)? {
         Motor::Sqlite => sqlx::migrate!("migrations/sqlite").run(bd).await,
         Motor::Postgres => sqlx::migrate!("migrations/postgres").run(bd).await,
     }
-    .context("no se pudieron aplicar las migraciones")
+    .context("no se pudieron aplicar las migraciones")?;
+    let encadenados = crate::auditoria::cadena::encadenar_heredados(bd)
+        .await
+        .context("no se pudieron encadenar los registros de auditoría anteriores")?;
+    if encadenados > 0 {
+        tracing::info!(encadenados, "registros de auditoría anteriores encadenados");
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@ use app::{
     gestion::Cancelacion,
     servicios::{Peticion, SesionActiva},
 };
+use sqlx::Row;
 
 pub fn sin_contrasena_activa() -> ErrorApp {
     ErrorApp::nuevo(
@@ -53,19 +54,6 @@ pub async fn cancelar(
     };
     // Payroll API sessions opened with this credential end here too, in this transaction,
     // once that API exists (issue #6).
-    let ip = peticion.ip.to_string();
-    auditoria::registrar(
-        &mut *tx,
-        Evento {
-            evento: "credencial_cancelada",
-            cuenta_id: Some(sesion.cuenta_id),
-            sujeto: Some(&cuenta.nrp),
-            ip: &ip,
-            detalle: Some(folio),
-        },
-    )
-    .await
-    .map_err(bd::indisponible)?;
     let (asunto, cuerpo) =
         correo::plantillas::contrasena_cancelada(folio, &cuenta.rfc, &cuenta.razon_social);
     correo::encolar(
@@ -80,8 +68,34 @@ pub async fn cancelar(
     )
     .await
     .map_err(bd::indisponible)?;
+    let rol: String =
+        sqlx::query("SELECT rol FROM credenciales WHERE cuenta_id = $1 AND folio = $2")
+            .bind(sesion.cuenta_id)
+            .bind(folio)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|f| f.try_get(0))
+            .map_err(bd::indisponible)?;
+    // Last: the audit row locks the chain's head until the commit.
+    let ip = peticion.ip.to_string();
+    auditoria::registrar(
+        &mut tx,
+        Evento {
+            evento: "credencial_cancelada",
+            cuenta_id: Some(sesion.cuenta_id),
+            sujeto: Some(&cuenta.nrp),
+            ip: &ip,
+            detalle: Some(folio),
+        },
+    )
+    .await
+    .map_err(bd::indisponible)?;
     tx.commit().await.map_err(bd::indisponible)?;
     estado.avisar_correo();
+    estado.metricas.credencial_cancelada(match rol.as_str() {
+        "desarrollador" => credenciales::Rol::Desarrollador,
+        _ => credenciales::Rol::Patron,
+    });
     Ok(Cancelacion {
         folio: folio.to_owned(),
         cancelada,

@@ -165,7 +165,7 @@ pub async fn registrar(
         .map_err(bd::indisponible)?;
     let detalle = format!("producto {id}");
     auditoria::registrar(
-        &mut *tx,
+        &mut tx,
         Evento {
             evento: "producto_registrado",
             cuenta_id: Some(sesion.cuenta_id),
@@ -229,7 +229,7 @@ pub async fn solicitar(
         .map_err(bd::indisponible)?;
     let detalle = format!("producto {producto}");
     auditoria::registrar(
-        &mut *tx,
+        &mut tx,
         Evento {
             evento: "certificacion_solicitada",
             cuenta_id: Some(sesion.cuenta_id),
@@ -281,7 +281,7 @@ pub async fn decidir(
     anotar(&mut tx, producto, nuevo, motivo.map(str::trim), "instituto").await?;
     let detalle = format!("producto {producto}: {nuevo}");
     auditoria::registrar(
-        &mut *tx,
+        &mut tx,
         Evento {
             evento: "certificacion_decidida",
             cuenta_id: None,

@@ -77,6 +77,19 @@ pub async fn sembrar_efirma(datos: &Path) -> anyhow::Result<()> {
 }
 
 /// The demo employer account, then the demo's instructions on the console.
+/// Whether the demo's account (its NRP with its example address) is in the database: its
+/// password was printed and kept in `LEEME.txt`, so production refuses such a database.
+pub async fn hay_cuenta(bd: &crate::bd::Bd) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query("SELECT id FROM cuentas WHERE nrp = $1 AND correo = $2")
+            .bind(NRP)
+            .bind(CORREO)
+            .fetch_optional(bd)
+            .await?
+            .is_some(),
+    )
+}
+
 pub async fn sembrar_cuenta(estado: &Estado) -> anyhow::Result<()> {
     let leeme = leeme(&estado.config.datos);
     if !cuentas::hay_cuentas(&estado.bd).await? {

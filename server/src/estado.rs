@@ -4,7 +4,7 @@ use efirma::AlmacenConfianza;
 
 use crate::{
     acuse::Sellador, bd::Bd, configuracion::Configuracion, correo, limites::Limites,
-    sesiones::Sesiones,
+    metricas::Metricas, salud::CacheSmtp, sesiones::Sesiones,
 };
 
 pub struct Estado {
@@ -31,6 +31,10 @@ pub struct Estado {
     pub sellador: Sellador,
     /// Key of the captcha answers' hashes (derived from the server secret).
     pub llave_captcha: [u8; 32],
+    /// This process's counters for `/metricas`.
+    pub metricas: Metricas,
+    /// The last SMTP reachability check of `/salud`.
+    pub cache_smtp: CacheSmtp,
 }
 
 impl Estado {

@@ -105,13 +105,18 @@ async fn verificar_auditado(
     )
     .await;
     let ip = peticion.ip.to_string();
+    if let Err(e) = &resultado {
+        if e.estado < 500 {
+            estado.metricas.efirma_rechazada(&e.codigo);
+        }
+    }
     let (evento, detalle) = match (&resultado, proposito) {
         (Ok(_), Proposito::FirmaTerminos) => ("terminos_firmados", None),
         (Ok(_), _) => ("efirma_validada", None),
         (Err(e), Proposito::FirmaTerminos) => ("firma_rechazada", Some(e.codigo.as_str())),
         (Err(e), _) => ("efirma_rechazada", Some(e.codigo.as_str())),
     };
-    auditoria::registrar(
+    auditoria::registrar_aparte(
         &estado.bd,
         Evento {
             evento,
@@ -267,18 +272,6 @@ pub async fn firmar_terminos(
                 "La contraseña que ibas a reemplazar ya no está activa (se canceló o se reemplazó en otra ventana). Revisa el estado de tu contraseña.",
             ));
         }
-        auditoria::registrar(
-            &mut *tx,
-            Evento {
-                evento: "credencial_reemplazada",
-                cuenta_id: Some(sesion.cuenta_id),
-                sujeto: Some(&cuenta.nrp),
-                ip: &ip,
-                detalle: Some(documento.reemplaza),
-            },
-        )
-        .await
-        .map_err(bd::indisponible)?;
     }
     let (credencial, contrasena) = match credenciales::emitir(
         &mut tx,
@@ -341,20 +334,28 @@ pub async fn firmar_terminos(
     .await
     .map_err(bd::indisponible)?;
     drop(contrasena);
-    auditoria::registrar(
-        &mut *tx,
-        Evento {
-            evento: "credencial_emitida",
-            cuenta_id: Some(sesion.cuenta_id),
-            sujeto: Some(&cuenta.nrp),
-            ip: &ip,
-            detalle: Some(&credencial.folio),
-        },
-    )
-    .await
-    .map_err(bd::indisponible)?;
+    // The audit rows go last: they lock the chain's head until the commit.
+    let reemplazo = (!documento.reemplaza.is_empty()).then(|| Evento {
+        evento: "credencial_reemplazada",
+        cuenta_id: Some(sesion.cuenta_id),
+        sujeto: Some(&cuenta.nrp),
+        ip: &ip,
+        detalle: Some(documento.reemplaza),
+    });
+    let emision = Evento {
+        evento: "credencial_emitida",
+        cuenta_id: Some(sesion.cuenta_id),
+        sujeto: Some(&cuenta.nrp),
+        ip: &ip,
+        detalle: Some(&credencial.folio),
+    };
+    let eventos: Vec<Evento> = reemplazo.into_iter().chain([emision]).collect();
+    auditoria::registrar_varios(&mut tx, &eventos)
+        .await
+        .map_err(bd::indisponible)?;
     tx.commit().await.map_err(bd::indisponible)?;
     estado.avisar_correo();
+    estado.metricas.credencial_emitida(rol);
     Ok(Emision {
         folio: credencial.folio,
         emitida: credencial.emitida,

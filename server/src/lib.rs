@@ -1,6 +1,7 @@
 //! Servicios de Intercomunicación — the server: configuration, database, portal services, HTTP
-//! middleware (sessions, CSRF, security headers), the API for payroll software (`/api/v1`) and
-//! the operator's command line.
+//! middleware (sessions, CSRF, security headers, request ids), the API for payroll software
+//! (`/api/v1`), health and metrics for operators (`/salud`, `/metricas`) and the operator's
+//! command line.
 
 pub mod acuse;
 pub mod api;
@@ -23,12 +24,14 @@ pub mod demo;
 pub mod estado;
 pub mod generacion;
 pub mod limites;
+pub mod metricas;
 pub mod portal;
 pub mod proxies;
 pub mod recuperacion;
 pub mod relaciones;
 pub mod retos;
 pub mod revocacion;
+pub mod salud;
 pub mod secretos;
 pub mod sesiones;
 pub mod telemetria;

@@ -54,7 +54,7 @@ impl Portal for PortalServidor {
             |evento: &'static str, cuenta_id: Option<i64>, detalle: Option<&'static str>| {
                 let (bd, nrp, ip) = (e.bd.clone(), nrp.clone(), ip.clone());
                 async move {
-                    let r = auditoria::registrar(
+                    let r = auditoria::registrar_aparte(
                         &bd,
                         Evento {
                             evento,
@@ -155,7 +155,7 @@ impl Portal for PortalServidor {
                 .cerrar(&sesion.id_hash)
                 .await
                 .map_err(bd::indisponible)?;
-            auditoria::registrar(
+            auditoria::registrar_aparte(
                 &e.bd,
                 Evento {
                     evento: "salida",

@@ -305,7 +305,7 @@ pub async fn nuevo_captcha(
     .await
     .map_err(bd::indisponible)?;
     auditoria::registrar(
-        &mut *tx,
+        &mut tx,
         Evento {
             evento: "codigo_recuperacion_enviado",
             cuenta_id: Some(sesion.cuenta_id),
@@ -375,7 +375,7 @@ pub async fn recuperar(
         let ip = ip.clone();
         let nrp = cuenta.nrp.clone();
         async move {
-            auditoria::registrar(
+            auditoria::registrar_aparte(
                 &estado.bd,
                 Evento {
                     evento,
@@ -457,7 +457,7 @@ pub async fn recuperar(
     drop(contrasena);
     let detalle = format!("{} -> {}", anterior.folio, nueva.folio);
     auditoria::registrar(
-        &mut *tx,
+        &mut tx,
         Evento {
             evento: "credencial_recuperada",
             cuenta_id: Some(sesion.cuenta_id),
@@ -470,6 +470,7 @@ pub async fn recuperar(
     .map_err(bd::indisponible)?;
     tx.commit().await.map_err(bd::indisponible)?;
     estado.avisar_correo();
+    estado.metricas.credencial_emitida(rol);
     estado
         .limites
         .registrar_en(&recuperaciones, DIA)

@@ -228,7 +228,10 @@ pub async fn crear(
     let certificado = match resultado {
         Ok(c) => c,
         Err(e) => {
-            auditoria::registrar(
+            if e.estado < 500 {
+                estado.metricas.efirma_rechazada(&e.codigo);
+            }
+            auditoria::registrar_aparte(
                 &estado.bd,
                 Evento {
                     evento: "relacion_rechazada",
@@ -276,7 +279,7 @@ pub async fn crear(
     };
     let detalle = format!("relación {id}, producto {producto}");
     auditoria::registrar(
-        &mut *tx,
+        &mut tx,
         Evento {
             evento: "relacion_creada",
             cuenta_id: Some(sesion.cuenta_id),
@@ -327,7 +330,7 @@ pub async fn revocar(
     if r.rows_affected() == 1 {
         let detalle = format!("relación {relacion}");
         auditoria::registrar(
-            &mut *tx,
+            &mut tx,
             Evento {
                 evento: "relacion_revocada",
                 cuenta_id: Some(sesion.cuenta_id),

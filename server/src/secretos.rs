@@ -3,39 +3,31 @@
 //! (base64 of 32 bytes); the demo generates one into the data directory on first start.
 
 use anyhow::{bail, Context};
-use base64::{engine::general_purpose::STANDARD, Engine};
+use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-use crate::configuracion::{Configuracion, Modo};
+use crate::configuracion::{produccion, Configuracion, Modo};
 
 pub struct Secretos {
     maestro: Zeroizing<[u8; 32]>,
 }
 
 impl Secretos {
+    /// `INTERCOM_SECRETO` (checked by the configuration), or the demo's generated file.
     pub fn cargar(config: &Configuracion) -> anyhow::Result<Self> {
-        if let Ok(valor) = std::env::var("INTERCOM_SECRETO") {
-            let bytes = Zeroizing::new(
-                STANDARD
-                    .decode(valor.trim())
-                    .context("INTERCOM_SECRETO no es base64 válido")?,
-            );
-            let maestro: [u8; 32] = bytes
-                .as_slice()
-                .try_into()
-                .context("INTERCOM_SECRETO debe tener exactamente 32 bytes")?;
+        if let Some(secreto) = &config.secreto {
             return Ok(Self {
-                maestro: Zeroizing::new(maestro),
+                maestro: secreto.clone(),
             });
         }
         if config.modo == Modo::Produccion {
             bail!("en modo producción INTERCOM_SECRETO es obligatorio");
         }
-        Self::desde_archivo(&config.datos.join("secreto-servidor"))
+        Self::desde_archivo(&produccion::archivo_secreto_demo(&config.datos))
     }
 
     fn desde_archivo(ruta: &Path) -> anyhow::Result<Self> {

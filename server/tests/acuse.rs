@@ -594,6 +594,11 @@ async fn los_folios_inexistentes_se_limitan_por_direccion() {
 fn en_produccion_sin_el_sello_del_instituto_no_arranca() {
     let base = [
         ("INTERCOM_MODO", "produccion".to_owned()),
+        // 32 distinct bytes, base64: a secret production accepts.
+        (
+            "INTERCOM_SECRETO",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
+        ),
         ("INTERCOM_ANCLAS", "/anclas".to_owned()),
         ("INTERCOM_URL_PUBLICA", "https://portal.example".to_owned()),
         (

@@ -546,6 +546,11 @@ fn configuracion(pares: &[(&'static str, &str)]) -> anyhow::Result<Configuracion
 fn en_produccion_el_correo_exige_smtp_cifrado_salvo_hacia_esta_maquina() {
     let prod = [
         ("INTERCOM_MODO", "produccion"),
+        // 32 distinct bytes, base64: a secret production accepts.
+        (
+            "INTERCOM_SECRETO",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ),
         ("INTERCOM_ANCLAS", "/anclas"),
         ("INTERCOM_SELLO_LLAVE", "/sello/llave.pem"),
         ("INTERCOM_SELLO_CERTIFICADO", "/sello/certificado.pem"),

@@ -8,7 +8,7 @@
 
 use crate::{
     ahora,
-    configuracion::{Configuracion, Modo},
+    configuracion::{produccion, Configuracion, Modo},
     secretos,
 };
 use anyhow::{bail, Context};
@@ -33,7 +33,18 @@ const ANO: i64 = 365 * 86_400;
 impl Sellador {
     pub fn cargar(config: &Configuracion) -> anyhow::Result<Self> {
         match (&config.sello_llave, &config.sello_certificado) {
-            (Some(llave), Some(certificado)) => Self::desde_archivos(llave, certificado),
+            (Some(llave), Some(certificado)) => {
+                let sellador = Self::desde_archivos(llave, certificado)?;
+                if config.modo == Modo::Produccion
+                    && sellador.certificado.nombre() == produccion::NOMBRE_SELLO_DEMO
+                {
+                    bail!(
+                        "en modo producción el sello del Instituto no puede ser el de demostración ({})",
+                        certificado.display()
+                    );
+                }
+                Ok(sellador)
+            }
             (None, None) if config.modo == Modo::Demo => Self::de_demo(&config.datos),
             _ => bail!(
                 "INTERCOM_SELLO_LLAVE e INTERCOM_SELLO_CERTIFICADO (llave y certificado del sello del Instituto) van juntas y son obligatorias en modo producción"
@@ -87,7 +98,7 @@ impl Sellador {
             // 20 digits like a SAT certificate number; random so two installations differ.
             let no_certificado = format!("9{:019}", rand::rngs::OsRng.gen_range(0..10u64.pow(19)));
             let (cer, pkcs8) = efirma::generador::sello_autofirmado(
-                "Sello del Instituto (demostracion)",
+                produccion::NOMBRE_SELLO_DEMO,
                 "INFONAVIT Servicios de Intercomunicacion",
                 &no_certificado,
                 ahora() - 86_400,

@@ -210,8 +210,14 @@ pub async fn abrir(
 ) -> Response {
     let ip = cliente.ip().to_string();
     match abrir_sesion(&estado, &ip, &cabeceras, cuerpo).await {
-        Ok(sesion) => (StatusCode::CREATED, Json(sesion)).into_response(),
-        Err(e) => e.into_response(),
+        Ok(sesion) => {
+            estado.metricas.sesion_api_abierta();
+            (StatusCode::CREATED, Json(sesion)).into_response()
+        }
+        Err(e) => {
+            estado.metricas.sesion_api_rechazada(e.codigo);
+            e.into_response()
+        }
     }
 }
 
@@ -259,7 +265,7 @@ async fn abrir_sesion(
         let sujeto = ids.patron.texto().to_owned();
         let ip = ip.to_owned();
         async move {
-            let r = auditoria::registrar(
+            let r = auditoria::registrar_aparte(
                 &estado.bd,
                 Evento {
                     evento: "api_sesion",
@@ -423,7 +429,7 @@ pub async fn cerrar(
         .map_err(ErrorApi::bd)?;
     let ip = cliente.ip().to_string();
     let detalle = format!("cerrada; desarrollador {}", sesion.desarrollador_id);
-    if let Err(e) = auditoria::registrar(
+    if let Err(e) = auditoria::registrar_aparte(
         &estado.bd,
         Evento {
             evento: "api_sesion",

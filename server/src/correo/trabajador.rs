@@ -257,12 +257,17 @@ pub fn iniciar(estado: Arc<Estado>) -> tokio::task::JoinHandle<()> {
             )
             .await
             {
-                Ok(r) if r != Resumen::default() => tracing::info!(
-                    enviados = r.enviados,
-                    reintentos = r.reintentos,
-                    fallidos = r.fallidos,
-                    "buzón de salida"
-                ),
+                Ok(r) if r != Resumen::default() => {
+                    estado
+                        .metricas
+                        .correo(u64::from(r.reintentos), u64::from(r.fallidos));
+                    tracing::info!(
+                        enviados = r.enviados,
+                        reintentos = r.reintentos,
+                        fallidos = r.fallidos,
+                        "buzón de salida"
+                    )
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "no se pudo recorrer el buzón de salida"),
             }

@@ -325,3 +325,47 @@ pub async fn error_json(r: reqwest::Response) -> (u16, serde_json::Value) {
     let valor = serde_json::from_str(&cuerpo).unwrap_or_else(|_| panic!("no es JSON: {cuerpo}"));
     (estado, valor)
 }
+
+/// A file of SAT's test fixtures (`shared/fixtures/sat`).
+pub fn sat(ruta: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/sat")
+        .join(ruta)
+}
+
+/// A complete production configuration: a seal of its own (not the demo's), SAT's test CAs, a
+/// random secret, SMTP on loopback.
+pub fn produccion(dir: &std::path::Path, smtp: &str) -> Vec<(&'static str, String)> {
+    use std::os::unix::fs::PermissionsExt;
+    let ahora = servidor::ahora();
+    let (cer, pkcs8) = efirma::generador::sello_autofirmado(
+        "Sello del Instituto de Pruebas",
+        "INFONAVIT",
+        "90000000000000000001",
+        ahora - 86_400,
+        ahora + 365 * 86_400,
+    )
+    .unwrap();
+    let (llave, certificado) = (dir.join("sello.key"), dir.join("sello.cer"));
+    std::fs::write(&llave, pkcs8.as_slice()).unwrap();
+    std::fs::set_permissions(&llave, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(&certificado, cer).unwrap();
+    let secreto: Vec<u8> = (0..32u8)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect();
+    vec![
+        ("INTERCOM_MODO", "produccion".into()),
+        (
+            "INTERCOM_SECRETO",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, secreto),
+        ),
+        ("INTERCOM_ANCLAS", sat("ca/pruebas").display().to_string()),
+        ("INTERCOM_SELLO_LLAVE", llave.display().to_string()),
+        (
+            "INTERCOM_SELLO_CERTIFICADO",
+            certificado.display().to_string(),
+        ),
+        ("INTERCOM_SMTP_URL", smtp.into()),
+        ("INTERCOM_URL_PUBLICA", "https://portal.example".into()),
+    ]
+}

@@ -1,7 +1,12 @@
 //! Configuration from environment variables (documented in the README), read once at start.
+//! Production mode refuses to start without what protects people, or with the demo's secrets
+//! ([`produccion`]).
+
+pub mod produccion;
 
 use crate::correo::{transporte::Seguridad, DestinoSmtp};
 use anyhow::{bail, Context};
+use base64::{engine::general_purpose::STANDARD, Engine};
 use leptos::config::LeptosOptions;
 use lettre::message::Mailbox;
 use std::{net::SocketAddr, path::PathBuf};
@@ -67,6 +72,12 @@ pub struct Configuracion {
     pub url_publica: String,
     /// Lifetime of a payroll API token (`INTERCOM_API_TOKEN_SEG`, default 900 s).
     pub api_token_seg: i64,
+    /// The server secret (`INTERCOM_SECRETO`, base64 of 32 bytes). None: the demo generates
+    /// one into `<datos>/secreto-servidor`; production requires it.
+    pub secreto: Option<Zeroizing<[u8; 32]>>,
+    /// The bearer token `/metricas` requires (`INTERCOM_METRICAS_TOKEN`). None: open in the
+    /// demo, 404 in production.
+    pub metricas_token: Option<Zeroizing<String>>,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -110,15 +121,36 @@ impl Configuracion {
             Some(otro) => bail!("INTERCOM_MODO debe ser «demo» o «produccion», no «{otro}»"),
         };
         let datos = PathBuf::from(variable("INTERCOM_DATOS").unwrap_or_else(|| "data".into()));
-        if modo == Modo::Produccion && variable("INTERCOM_ANCLAS").is_none() {
-            bail!("en modo producción INTERCOM_ANCLAS (directorio de certificados de las AC del SAT) es obligatorio");
+        let produccion = modo == Modo::Produccion;
+        let secreto = match variable("INTERCOM_SECRETO") {
+            None if produccion => bail!("en modo producción INTERCOM_SECRETO es obligatorio"),
+            None => None,
+            Some(valor) => Some(secreto_de(&valor)?),
+        };
+        if let (true, Some(secreto)) = (produccion, &secreto) {
+            produccion::revisar_secreto(secreto, &datos)?;
+        }
+        let anclas = variable("INTERCOM_ANCLAS").map(PathBuf::from);
+        match &anclas {
+            None if produccion => bail!("en modo producción INTERCOM_ANCLAS (directorio de certificados de las AC del SAT) es obligatorio"),
+            Some(dir) if produccion => produccion::revisar_anclas(dir, &datos)?,
+            _ => {}
         }
         let sello_llave = variable("INTERCOM_SELLO_LLAVE").map(PathBuf::from);
         let sello_certificado = variable("INTERCOM_SELLO_CERTIFICADO").map(PathBuf::from);
         if sello_llave.is_some() != sello_certificado.is_some()
-            || (modo == Modo::Produccion && sello_llave.is_none())
+            || (produccion && sello_llave.is_none())
         {
             bail!("INTERCOM_SELLO_LLAVE e INTERCOM_SELLO_CERTIFICADO (llave y certificado del sello del Instituto para los acuses) van juntas y en modo producción son obligatorias");
+        }
+        if let (true, Some(llave), Some(certificado)) =
+            (produccion, &sello_llave, &sello_certificado)
+        {
+            produccion::revisar_sello(llave, certificado, &datos)?;
+        }
+        let metricas_token = variable("INTERCOM_METRICAS_TOKEN").map(Zeroizing::new);
+        if let Some(token) = &metricas_token {
+            produccion::revisar_token_metricas(token)?;
         }
         let url_publica = match variable("INTERCOM_URL_PUBLICA") {
             Some(url) => url.trim().trim_end_matches('/').to_owned(),
@@ -211,7 +243,7 @@ impl Configuracion {
             proxies: crate::proxies::leer(&variable("INTERCOM_PROXIES").unwrap_or_default())
                 .map_err(|e| anyhow::anyhow!("INTERCOM_PROXIES: {e}"))?,
             recarga_en_vivo: variable("LEPTOS_WATCH").is_some(),
-            anclas: variable("INTERCOM_ANCLAS").map(PathBuf::from),
+            anclas,
             ocsp_url: variable("INTERCOM_OCSP_URL"),
             ocsp_certificado: variable("INTERCOM_OCSP_CERTIFICADO").map(PathBuf::from),
             ocsp_acepta_si_falla,
@@ -221,10 +253,26 @@ impl Configuracion {
             sello_certificado,
             url_publica,
             api_token_seg,
+            secreto,
+            metricas_token,
         })
     }
 
     pub fn direccion(&self) -> SocketAddr {
         self.leptos.site_addr
     }
+}
+
+/// `INTERCOM_SECRETO`: base64 of exactly 32 bytes.
+fn secreto_de(valor: &str) -> anyhow::Result<Zeroizing<[u8; 32]>> {
+    let bytes = Zeroizing::new(
+        STANDARD
+            .decode(valor.trim())
+            .map_err(|_| anyhow::anyhow!("INTERCOM_SECRETO no es base64 válido"))?,
+    );
+    let secreto: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("INTERCOM_SECRETO debe tener exactamente 32 bytes"))?;
+    Ok(Zeroizing::new(secreto))
 }
