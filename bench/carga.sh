@@ -24,7 +24,8 @@
 #
 # Environment: BIN (default $CARGO_TARGET_DIR/release/intercomunicacion, or target/…), MOTORES
 # ("sqlite postgres"), DURACION (30s), HILOS (2), CONEXIONES (32), ESPERA (wrk's timeout, 2s),
-# PUERTO (38471), AVISOS (1000), MINUTOS (5, memory mode), UMBRAL_MIB (8, memory mode).
+# PUERTO (38471), AVISOS (1000), SOLO (only the endpoints whose label contains it, e.g.
+# SOLO=sesiones), MINUTOS (5, memory mode), UMBRAL_MIB (8, memory mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/intercomunicacion}
@@ -35,6 +36,7 @@ CONEXIONES=${CONEXIONES:-32}
 ESPERA=${ESPERA:-2s}
 PUERTO=${PUERTO:-38471}
 AVISOS=${AVISOS:-1000}
+SOLO=${SOLO:-}
 MINUTOS=${MINUTOS:-5}
 UMBRAL_MIB=${UMBRAL_MIB:-8}
 MEMORIA=0
@@ -76,6 +78,11 @@ if [[ " $MOTORES " == *" postgres "* ]] && [ -z "${INTERCOM_PRUEBAS_PG:-}" ]; th
   trap 'limpiar; pg_parar' EXIT
 fi
 
+# A command whose output matters only when it fails.
+callado() {
+  "$@" >"$DATOS/orden.log" 2>&1 || { echo "Falló: $*" >&2; cat "$DATOS/orden.log" >&2; exit 1; }
+}
+
 # A fresh data directory (and database), the accounts, credentials, product, relation and
 # avisos; then the server, and the inputs of the requests: CUERPO (session request), TOKEN
 # (bearer), COOKIE (signed-in portal session).
@@ -91,16 +98,16 @@ preparar() {
   else
     export DATABASE_URL="sqlite://$DATOS/intercomunicacion.db?mode=rwc"
   fi
-  "$BIN" migrar >/dev/null
-  echo "Contraseña-de-carga-1" >"$DATOS/portal"
-  "$BIN" cuentas alta --nrp Y5412345108 --rfc EKU9003173C9 --razon-social "ESCUELA KEMPER URGATE SA DE CV" \
-    --correo nomina@kemper.example --contrasena-archivo "$DATOS/portal" >/dev/null
-  "$BIN" cuentas alta --nrp D0000000001 --rfc VADA800927DJ3 --razon-social "NOMINAS DE PRUEBA SA DE CV" \
-    --correo soporte@nominas.example --contrasena-archivo "$DATOS/portal" >/dev/null
+  callado "$BIN" migrar
+  echo "$CONTRASENA_PORTAL" >"$DATOS/portal"
+  callado "$BIN" cuentas alta --nrp Y5412345108 --rfc EKU9003173C9 --razon-social "ESCUELA KEMPER URGATE SA DE CV" \
+    --correo nomina@kemper.example --contrasena-archivo "$DATOS/portal"
+  callado "$BIN" cuentas alta --nrp D0000000001 --rfc VADA800927DJ3 --razon-social "NOMINAS DE PRUEBA SA DE CV" \
+    --correo soporte@nominas.example --contrasena-archivo "$DATOS/portal"
   local claves
   mapfile -t claves < <(python3 bench/preparar.py "$DATABASE_URL" "$DATOS/avisos.csv" "$AVISOS")
   [ "${#claves[@]}" = 2 ] || { echo "bench/preparar.py falló" >&2; exit 1; }
-  "$BIN" avisos cargar --archivo "$DATOS/avisos.csv" >/dev/null
+  callado "$BIN" avisos cargar --archivo "$DATOS/avisos.csv"
 
   "$BIN" servir >"$DATOS/servidor.log" 2>&1 &
   SERVIDOR=$!
@@ -123,9 +130,9 @@ preparar() {
   local csrf_cookie csrf sesion
   csrf_cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(__Host-csrf=[^;]*\).*/\1/p' "$DATOS/h1" | tail -1)
   csrf=$(grep -o '<meta name="csrf-token" content="[^"]*"' "$DATOS/b1" | sed 's/.*content="//; s/"$//')
-  curl -fs -D "$DATOS/h2" -o /dev/null -H "Cookie: $csrf_cookie" -H "x-csrf-token: $csrf" \
+  curl -sS -D "$DATOS/h2" -o "$DATOS/b2" -H "Cookie: $csrf_cookie" -H "x-csrf-token: $csrf" \
     -H 'accept: application/json' --data-urlencode nrp=Y5412345108 \
-    --data-urlencode correo=nomina@kemper.example --data-urlencode "contrasena@$DATOS/portal" \
+    --data-urlencode correo=nomina@kemper.example --data-urlencode "contrasena=$CONTRASENA_PORTAL" \
     "$BASE/api/iniciar-sesion"
   sesion=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(__Host-sesion=[^;]*\).*/\1/p' "$DATOS/h2" | tail -1)
   csrf_cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(__Host-csrf=[^;]*\).*/\1/p' "$DATOS/h2" | tail -1)
@@ -133,12 +140,14 @@ preparar() {
   local codigo
   codigo=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE$PAGINA")
   [ -n "$sesion" ] && [ "$codigo" = 200 ] || {
-    echo "No se pudo iniciar sesión en el portal ($PAGINA respondió $codigo)" >&2
+    echo "No se pudo iniciar sesión en el portal ($PAGINA respondió $codigo):" >&2
+    cat "$DATOS/h2" "$DATOS/b2" >&2
     exit 1
   }
 }
 
 PAGINA=/portal/mis-tramites/servicios-de-intercomunicacion
+CONTRASENA_PORTAL="Contraseña-de-carga-1"
 FILAS=()
 FALLAS=0
 campo() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
@@ -149,6 +158,7 @@ rss() { awk -v c="$1:" '$1 == c { print $2 }' "/proc/$SERVIDOR/status"; }
 medir() {
   local motor=$1 etiqueta=$2
   shift 2
+  [[ "$etiqueta" == *"$SOLO"* ]] || return 0
   echo "== $motor: $etiqueta ($DURACION, $HILOS hilos, $CONEXIONES conexiones)"
   echo 5 >"/proc/$SERVIDOR/clear_refs"
   local salida linea
