@@ -1,48 +1,64 @@
 #!/usr/bin/env python3
-"""Prepares a throwaway database for the API load benchmark: one employer (NRP Y5412345108)
-and one developer (created beforehand with `intercomunicacion cuentas alta`), an active
-credential for each, a certified product, an active trust relation, and a CSV of avisos to load
+"""Prepares a throwaway database for the load benchmark (bench/carga.sh), on SQLite or
+PostgreSQL: for the employer (NRP Y5412345108) and the developer (NRP D0000000001, RFC
+VADA800927DJ3), both created beforehand with `intercomunicacion cuentas alta`, an active
+credential each, a certified product and an active trust relation; and a CSV of avisos to load
 with `intercomunicacion avisos cargar`.
 
-The credentials are written straight into SQLite with the server's own keyed hash, derived from
+    preparar.py DATABASE_URL AVISOS.csv N
+
+Issuing a credential takes the employer's e.firma in the portal, so the rows are written
+directly, in SQL both engines accept (the SQLite file through Python's sqlite3, PostgreSQL
+through `psql`). The credential hashes are the server's own keyed hash, derived from
 INTERCOM_SECRETO exactly as the server does (pepper = HMAC(secret, "credenciales"), hash =
 HMAC(pepper, "credencial:v1:" + password)). Prints the two passwords, one per line.
 """
-import base64, hmac, hashlib, os, secrets, sqlite3, sys, time
+import base64, hmac, hashlib, os, secrets, sqlite3, subprocess, sys, time
 
-db, csv_path, avisos = sys.argv[1], sys.argv[2], int(sys.argv[3])
+url, csv_path, avisos = sys.argv[1], sys.argv[2], int(sys.argv[3])
 secreto = base64.b64decode(os.environ["INTERCOM_SECRETO"])
 pepper = hmac.new(secreto, b"credenciales", hashlib.sha256).digest()
 ALFABETO = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
 
 def contrasena():
     s = "".join(secrets.choice(ALFABETO) for _ in range(25))
     return "-".join(s[i:i + 5] for i in range(0, 25, 5))
 
+
 def huella(c):
     return hmac.new(pepper, b"credencial:v1:" + c.replace("-", "").encode(), hashlib.sha256).hexdigest()
 
+
+# Every value below is generated here (hex, the password alphabet, digits): no quoting issue.
 ahora = int(time.time())
-con = sqlite3.connect(db)
-patron = con.execute("SELECT id FROM cuentas WHERE nrp = 'Y5412345108'").fetchone()[0]
-dev = con.execute("SELECT id FROM cuentas WHERE nrp = 'D0000000001'").fetchone()[0]
-claves = []
-for i, (cuenta, rol) in enumerate([(patron, "patron"), (dev, "desarrollador")]):
-    c = contrasena()
-    claves.append(c)
-    con.execute(
-        "INSERT INTO credenciales (cuenta_id, rol, folio, esquema, hash, estado, no_certificado, emitida) "
-        "VALUES (?, ?, ?, 'hmac-sha256-v1', ?, 'activa', '00001000000500000001', ?)",
-        (cuenta, rol, f"90000000{i:02d}", huella(c), ahora))
-producto = con.execute(
-    "INSERT INTO productos (cuenta_id, nombre, version, contacto, estado, creado) "
-    "VALUES (?, 'NominaBench', '1.0', 'bench@example.invalid', 'aprobado', ?) RETURNING id",
-    (dev, ahora)).fetchone()[0]
-con.execute(
-    "INSERT INTO relaciones (patron_id, desarrollador_id, producto_id, estado, cadena_original, sello, no_certificado, creada) "
-    "VALUES (?, ?, ?, 'activa', '||bench||', 'bench', '00001000000500000001', ?)",
-    (patron, dev, producto, ahora))
-con.commit()
+PATRON = "(SELECT id FROM cuentas WHERE nrp = 'Y5412345108')"
+DESARROLLADOR = "(SELECT id FROM cuentas WHERE nrp = 'D0000000001')"
+claves = [contrasena(), contrasena()]
+sql = [
+    f"INSERT INTO credenciales (cuenta_id, rol, folio, esquema, hash, estado, no_certificado, emitida) "
+    f"VALUES ({cuenta}, '{rol}', '90000000{i:02d}', 'hmac-sha256-v1', '{huella(claves[i])}', 'activa', "
+    f"'00001000000500000001', {ahora})"
+    for i, (cuenta, rol) in enumerate([(PATRON, "patron"), (DESARROLLADOR, "desarrollador")])
+] + [
+    f"INSERT INTO productos (cuenta_id, nombre, version, contacto, estado, creado) "
+    f"VALUES ({DESARROLLADOR}, 'NominaBench', '1.0', 'bench@example.invalid', 'aprobado', {ahora})",
+    f"INSERT INTO relaciones (patron_id, desarrollador_id, producto_id, estado, cadena_original, sello, no_certificado, creada) "
+    f"VALUES ({PATRON}, {DESARROLLADOR}, (SELECT id FROM productos WHERE nombre = 'NominaBench'), 'activa', "
+    f"'||bench||', 'bench', '00001000000500000001', {ahora})",
+]
+script = "BEGIN;\n" + ";\n".join(sql) + ";\nCOMMIT;\n"
+
+if url.startswith("sqlite:"):
+    ruta = url.removeprefix("sqlite:").removeprefix("//").split("?")[0]
+    con = sqlite3.connect(ruta, isolation_level=None)
+    con.executescript(script)
+    con.close()
+elif url.startswith(("postgres:", "postgresql:")):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url], input=script.encode(),
+                   check=True, stdout=subprocess.DEVNULL)
+else:
+    sys.exit(f"URL de base de datos no reconocida: {url}")
 
 tipos = ["retencion", "modificacion", "suspension"]
 with open(csv_path, "w") as f:

@@ -43,8 +43,12 @@ pub async fn conectar(url: &str) -> anyhow::Result<Bd> {
             }
         }
     }
+    // SQLite has a single writer, and a connection that finds the write lock taken polls it
+    // with SQLite's busy handler, whose sleeps grow to 100 ms: with 8 connections an unlucky
+    // writer lost the race for over a second under load (bench/carga.sh). Four keep a writer's
+    // fsync overlapped with reads and few enough contenders that no writer starves.
     let bd = AnyPoolOptions::new()
-        .max_connections(if motor == Motor::Sqlite { 8 } else { 16 })
+        .max_connections(if motor == Motor::Sqlite { 4 } else { 16 })
         .acquire_timeout(std::time::Duration::from_secs(5))
         .after_connect(move |conexion, _| {
             Box::pin(async move {

@@ -407,11 +407,13 @@ pub async fn recuperar(
         return Err(e.error());
     }
 
-    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    // Read through the pool before taking the transaction's connection: holding one while
+    // waiting for another lets a few concurrent recoveries exhaust a small pool.
     let anterior = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
         .await
         .map_err(bd::indisponible)?
         .ok_or_else(cancelacion::sin_contrasena_activa)?;
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
     let cambio = || {
         ErrorApp::nuevo(
             409,

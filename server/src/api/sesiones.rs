@@ -394,6 +394,9 @@ async fn abrir_sesion(
     let creada = ahora();
     let duracion = estado.config.api_token_seg;
     let expira = creada + duracion;
+    // The token and its audit row commit together: one write transaction instead of two (on
+    // SQLite every commit waits for the single writer), and no token without its audit row.
+    let mut tx = bd.begin().await.map_err(ErrorApi::bd)?;
     sqlx::query(
         "INSERT INTO sesiones_api (token_hash, patron_id, desarrollador_id, credencial_patron_id, credencial_desarrollador_id, relacion_id, creada, expira) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -406,10 +409,23 @@ async fn abrir_sesion(
     .bind(relacion_id)
     .bind(creada)
     .bind(expira)
-    .execute(bd)
+    .execute(&mut *tx)
     .await
     .map_err(ErrorApi::bd)?;
-    auditar("abierta", Some(patron.cuenta_id)).await;
+    let detalle = format!("abierta; desarrollador {}", ids.rfc_desarrollador);
+    auditoria::registrar(
+        &mut *tx,
+        Evento {
+            evento: "api_sesion",
+            cuenta_id: Some(patron.cuenta_id),
+            sujeto: Some(ids.patron.texto()),
+            ip,
+            detalle: Some(&detalle),
+        },
+    )
+    .await
+    .map_err(ErrorApi::bd)?;
+    tx.commit().await.map_err(ErrorApi::bd)?;
     Ok(SesionAbierta {
         token,
         expira: rfc3339(expira),
