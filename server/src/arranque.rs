@@ -20,7 +20,7 @@ use anyhow::Context;
 /// What the credential pepper is derived for (the server and the operator CLI must agree).
 pub const PROPOSITO_PEPPER: &str = "credenciales";
 use app::{servicios::ServiciosPortal, shell, App};
-use axum::{middleware, Router};
+use axum::{middleware, serve::ListenerExt, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{net::SocketAddr, sync::Arc};
@@ -215,6 +215,13 @@ pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("no se pudo escuchar en {direccion}"))?;
     tracing::info!("Portal en http://{}", escucha.local_addr()?);
+    // No Nagle: a streamed page leaves in several small writes, and on a kept-alive connection
+    // each one after the first waited for the client's delayed ACK (~20–40 ms per page).
+    let escucha = escucha.tap_io(|conexion| {
+        if let Err(e) = conexion.set_nodelay(true) {
+            tracing::warn!(error = %e, "no se pudo activar TCP_NODELAY");
+        }
+    });
     axum::serve(
         escucha,
         enrutador(estado).into_make_service_with_connect_info::<SocketAddr>(),
