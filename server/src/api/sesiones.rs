@@ -414,7 +414,7 @@ async fn abrir_sesion(
     .map_err(ErrorApi::bd)?;
     let detalle = format!("abierta; desarrollador {}", ids.rfc_desarrollador);
     auditoria::registrar(
-        &mut *tx,
+        &mut tx,
         Evento {
             evento: "api_sesion",
             cuenta_id: Some(patron.cuenta_id),
