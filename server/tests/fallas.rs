@@ -4,16 +4,9 @@
 
 mod comun;
 
-use comun::{
-    instancia::Instancia,
-    proxy::Relevo,
-    smtp::ServidorSmtp,
-    tramite::{self, RAZON_SOCIAL, RFC},
-    Datos, Navegador,
-};
+use comun::{instancia::Instancia, proxy::Relevo, smtp::ServidorSmtp, tramite, Datos, Navegador};
 use std::{
     collections::{HashMap, HashSet},
-    io::Write,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc,
@@ -32,23 +25,7 @@ const CONTRASENA: &str = "Contraseña-de-prueba-1";
 
 fn alta(datos: &Datos) {
     for (nrp, correo) in CUENTAS {
-        let mut h = datos
-            .cli()
-            .args([
-                "cuentas",
-                "alta",
-                "--nrp",
-                nrp,
-                "--rfc",
-                RFC,
-                "--razon-social",
-            ])
-            .args([RAZON_SOCIAL, "--correo", correo, "--contrasena-stdin"])
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("cuentas alta");
-        writeln!(h.stdin.take().expect("stdin"), "{CONTRASENA}").expect("contraseña");
-        assert!(h.wait().expect("cuentas alta").success());
+        datos.alta_cuenta(nrp, correo, CONTRASENA);
     }
 }
 

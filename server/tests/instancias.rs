@@ -5,10 +5,7 @@
 mod comun;
 
 use comun::{
-    instancia::Instancia,
-    smtp::ServidorSmtp,
-    tramite::{self, RAZON_SOCIAL, RFC},
-    Datos, Navegador, CONTRASENA, CORREO, NRP,
+    instancia::Instancia, smtp::ServidorSmtp, tramite, Datos, Navegador, CONTRASENA, CORREO, NRP,
 };
 use servidor::{
     arranque,
@@ -16,31 +13,10 @@ use servidor::{
     correo::{self, Mensaje},
     credenciales::ContrasenaGenerada,
 };
-use std::{collections::HashMap, io::Write, time::Duration};
+use std::{collections::HashMap, time::Duration};
 
 const TAB: &str = "/portal/mis-tramites/servicios-de-intercomunicacion";
 const CORREOS: usize = 300;
-
-/// Registers the test employer with the operator CLI (RFC of SAT's test FIEL).
-pub fn alta(datos: &Datos) {
-    let mut h = datos
-        .cli()
-        .args([
-            "cuentas",
-            "alta",
-            "--nrp",
-            NRP,
-            "--rfc",
-            RFC,
-            "--razon-social",
-        ])
-        .args([RAZON_SOCIAL, "--correo", CORREO, "--contrasena-stdin"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("cuentas alta");
-    writeln!(h.stdin.take().expect("stdin"), "{CONTRASENA}").expect("contraseña");
-    assert!(h.wait().expect("cuentas alta").success());
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dos_instancias_entregan_cada_correo_una_sola_vez() {
@@ -121,7 +97,7 @@ async fn dos_instancias_entregan_cada_correo_una_sola_vez() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn la_sesion_el_reto_y_los_limites_valen_en_cualquier_instancia() {
     let datos = Datos::nuevos().await;
-    alta(&datos);
+    datos.alta_cuenta(NRP, CORREO, CONTRASENA);
     let anclas = tramite::sat("ca/pruebas").display().to_string();
     let extra = [
         ("INTERCOM_ANCLAS", anclas.as_str()),

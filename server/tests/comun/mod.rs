@@ -86,6 +86,29 @@ impl Datos {
         c
     }
 
+    /// Registers an employer with the operator CLI, with the RFC of SAT's test FIEL.
+    pub fn alta_cuenta(&self, nrp: &str, correo: &str, contrasena: &str) {
+        use std::io::Write;
+        let mut h = self
+            .cli()
+            .args(["cuentas", "alta", "--nrp", nrp, "--rfc", tramite::RFC])
+            .args(["--razon-social", tramite::RAZON_SOCIAL, "--correo", correo])
+            .arg("--contrasena-stdin")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("cuentas alta");
+        writeln!(h.stdin.take().expect("stdin"), "{contrasena}").expect("contraseña");
+        let salida = h.wait_with_output().expect("cuentas alta");
+        assert!(
+            salida.status.success(),
+            "cuentas alta {nrp}: {}{}",
+            String::from_utf8_lossy(&salida.stdout),
+            String::from_utf8_lossy(&salida.stderr)
+        );
+    }
+
     /// A pool of its own, for a test to look at (or tamper with) the database.
     pub async fn conectar(&self) -> servidor::bd::Bd {
         servidor::bd::conectar(&self.url).await.expect("conexión")
