@@ -14,6 +14,19 @@ pub fn indisponible(e: sqlx::Error) -> app::error::ErrorApp {
     app::error::ErrorApp::no_disponible()
 }
 
+/// The id an `INSERT … RETURNING id` gave, or `conflicto()` when the row broke a unique index.
+pub fn id_insertado(
+    fila: sqlx::Result<sqlx::any::AnyRow>,
+    conflicto: impl FnOnce() -> app::error::ErrorApp,
+) -> Result<i64, app::error::ErrorApp> {
+    use sqlx::Row;
+    match fila {
+        Ok(f) => f.try_get(0).map_err(indisponible),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(conflicto()),
+        Err(e) => Err(indisponible(e)),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Motor {
     Sqlite,

@@ -52,8 +52,8 @@ pub async fn cancelar(
             None => Err(sin_contrasena_activa()),
         };
     };
-    // Payroll API sessions opened with this credential end here too, in this transaction,
-    // once that API exists (issue #6).
+    // Payroll API sessions opened with this credential end with this commit: the bearer check
+    // (api/portador.rs) only accepts a token whose credentials are still active.
     let (asunto, cuerpo) =
         correo::plantillas::contrasena_cancelada(folio, &cuenta.rfc, &cuenta.razon_social);
     correo::encolar(

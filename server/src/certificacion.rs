@@ -149,38 +149,23 @@ pub async fn registrar(
     .bind(ahora())
     .fetch_one(&mut *tx)
     .await;
-    let id: i64 = match fila {
-        Ok(f) => f.try_get(0).map_err(bd::indisponible)?,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(ErrorApp::nuevo(
-                409,
-                "producto_existente",
-                &format!("Ya registraste {nombre} {version}."),
-            ))
-        }
-        Err(e) => return Err(bd::indisponible(e)),
-    };
-    anotar(&mut tx, id, "registrado", None, "desarrollador")
-        .await
-        .map_err(bd::indisponible)?;
-    let detalle = format!("producto {id}");
-    auditoria::registrar(
-        &mut tx,
-        Evento {
-            evento: "producto_registrado",
-            cuenta_id: Some(sesion.cuenta_id),
-            sujeto: None,
-            ip: &peticion.ip.to_string(),
-            detalle: Some(&detalle),
-        },
+    let id = bd::id_insertado(fila, || {
+        ErrorApp::nuevo(
+            409,
+            "producto_existente",
+            &format!("Ya registraste {nombre} {version}."),
+        )
+    })?;
+    cerrar_paso_del_desarrollador(
+        estado,
+        peticion,
+        sesion,
+        tx,
+        id,
+        "registrado",
+        "producto_registrado",
     )
     .await
-    .map_err(bd::indisponible)?;
-    tx.commit().await.map_err(bd::indisponible)?;
-    por_id(&estado.bd, id)
-        .await
-        .map_err(bd::indisponible)?
-        .ok_or_else(ErrorApp::interno)
 }
 
 pub async fn solicitar(
@@ -224,14 +209,37 @@ pub async fn solicitar(
             ),
         });
     }
-    anotar(&mut tx, producto, "solicitado", None, "desarrollador")
+    cerrar_paso_del_desarrollador(
+        estado,
+        peticion,
+        sesion,
+        tx,
+        producto,
+        "solicitado",
+        "certificacion_solicitada",
+    )
+    .await
+}
+
+/// Ends a developer's step: the history row and the audit event in the step's transaction, then
+/// the product as it now stands.
+async fn cerrar_paso_del_desarrollador(
+    estado: &Estado,
+    peticion: &Peticion,
+    sesion: &SesionActiva,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    producto: i64,
+    nuevo: &str,
+    evento: &'static str,
+) -> Result<Producto, ErrorApp> {
+    anotar(&mut tx, producto, nuevo, None, "desarrollador")
         .await
         .map_err(bd::indisponible)?;
     let detalle = format!("producto {producto}");
     auditoria::registrar(
         &mut tx,
         Evento {
-            evento: "certificacion_solicitada",
+            evento,
             cuenta_id: Some(sesion.cuenta_id),
             sujeto: None,
             ip: &peticion.ip.to_string(),

@@ -266,17 +266,13 @@ pub async fn crear(
     .bind(ahora())
     .fetch_one(&mut *tx)
     .await;
-    let id: i64 = match fila {
-        Ok(f) => f.try_get(0).map_err(bd::indisponible)?,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(ErrorApp::nuevo(
-                409,
-                "relacion_existente",
-                "Ya tienes una relación de confianza activa con ese desarrollador. Revócala primero si quieres cambiar de producto.",
-            ))
-        }
-        Err(e) => return Err(bd::indisponible(e)),
-    };
+    let id = bd::id_insertado(fila, || {
+        ErrorApp::nuevo(
+            409,
+            "relacion_existente",
+            "Ya tienes una relación de confianza activa con ese desarrollador. Revócala primero si quieres cambiar de producto.",
+        )
+    })?;
     let detalle = format!("relación {id}, producto {producto}");
     auditoria::registrar(
         &mut tx,
