@@ -8,6 +8,9 @@
 #                                  delivered to the suite's SMTP server on loopback (smtp.mjs)
 #   bash servidor.sh PUERTO sat    trust anchors = SAT's test CAs (../shared/fixtures/sat/ca/pruebas);
 #                                  email left in the local mailbox folder, as in the demo
+#   bash servidor.sh PUERTO defecto   the out-of-the-box demo of the README's first command: no
+#                                  configuration but the address (its own demo account, demo
+#                                  e.firma and CA, local mailbox folder), no accounts added
 set -euo pipefail
 cd "$(dirname "$0")/.."
 puerto="${1:-3100}"
@@ -18,9 +21,12 @@ datos="$PWD/end2end/.datos/$perfil"
 rm -rf "$datos"
 mkdir -p "$datos"
 export INTERCOM_DATOS="$datos" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$puerto"
-export INTERCOM_BLOQUEO_INTENTOS=3 RUST_LOG="${RUST_LOG:-warn}"
-export INTERCOM_URL_PUBLICA="http://localhost:$puerto"
+export RUST_LOG="${RUST_LOG:-warn}" INTERCOM_URL_PUBLICA="http://localhost:$puerto"
 unset DATABASE_URL
+if [ "$perfil" = defecto ]; then
+  exec "$bin" servir
+fi
+export INTERCOM_BLOQUEO_INTENTOS=3
 
 alta() { printf '%s\n' "$5" | "$bin" cuentas alta --nrp "$1" --rfc "$2" --razon-social "$3" --correo "$4" --contrasena-stdin >/dev/null; }
 alta Y5412345108 EKU9003173C9 "ESCUELA KEMPER URGATE SA DE CV" nomina@kemper.example "Kemper-Portal-2026"

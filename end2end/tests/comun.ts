@@ -15,18 +15,19 @@ export const PUERTO_DEMO = Number(process.env.E2E_PUERTO ?? 3100);
 export const PUERTO_SAT = PUERTO_DEMO + 1;
 export const URL_DEMO = `http://localhost:${PUERTO_DEMO}`;
 export const URL_SAT = `http://localhost:${PUERTO_SAT}`;
+export const URL_DEFECTO = `http://localhost:${PUERTO_DEMO + 2}`;
 
 export const PATRON = { nrp: "Y5412345108", correo: "nomina@kemper.example", contrasena: "Kemper-Portal-2026" };
 export const OTRO_PATRON = { nrp: "B1234567890", correo: "rh@accem.example", contrasena: "Accem-Portal-2026" };
 export const TAB = "/portal/mis-tramites/servicios-de-intercomunicacion";
 
-export type Perfil = "demo" | "sat";
+export type Perfil = "demo" | "sat" | "defecto";
 export const datosDe = (perfil: Perfil) => join(E2E, ".datos", perfil);
 
 /// The demo e.firma the server generated in its data directory, and its password.
-export function efirmaDemo() {
-  const carpeta = join(datosDe("demo"), "demo", "efirma");
-  const leeme = readFileSync(join(datosDe("demo"), "demo", "LEEME.txt"), "utf8");
+export function efirmaDemo(perfil: Perfil = "demo") {
+  const carpeta = join(datosDe(perfil), "demo", "efirma");
+  const leeme = readFileSync(join(datosDe(perfil), "demo", "LEEME.txt"), "utf8");
   const contrasena = /Contraseña de la e\.firma: (\S+)/.exec(leeme)?.[1];
   if (!contrasena) throw new Error("LEEME.txt sin contraseña de la e.firma");
   const par = (nombre: string) => ({ cer: join(carpeta, `${nombre}.cer`), key: join(carpeta, `${nombre}.key`) });
@@ -101,18 +102,35 @@ export function correos(): Correo[] {
     });
 }
 
+/// The emails to `para` the SMTP server received whose text contains `contiene`, oldest first.
+export async function correosCon(para: string, contiene: string): Promise<Correo[]> {
+  const hallados: Correo[] = [];
+  for (const c of correos().filter((c) => c.para.includes(para))) {
+    const mensaje = await simpleParser(readFileSync(c.archivo));
+    const texto = mensaje.text ?? "";
+    if (texto.includes(contiene)) hallados.push({ ...c, asunto: mensaje.subject ?? "", texto });
+  }
+  return hallados;
+}
+
 /// Waits for the email to `para` whose text contains `contiene`, as the SMTP server received it.
 export async function esperarCorreo(para: string, contiene: string, limiteMs = 30_000): Promise<Correo> {
   const fin = Date.now() + limiteMs;
   while (Date.now() < fin) {
-    for (const c of correos().filter((c) => c.para.includes(para))) {
-      const mensaje = await simpleParser(readFileSync(c.archivo));
-      const texto = mensaje.text ?? "";
-      if (texto.includes(contiene)) return { ...c, asunto: mensaje.subject ?? "", texto };
-    }
+    const [correo] = await correosCon(para, contiene);
+    if (correo) return correo;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no llegó el correo a ${para} con «${contiene}»`);
+}
+
+/// Waits until a profile's outbox has nothing left to deliver to `para`.
+export async function buzonDeSalidaVacio(perfil: Perfil, para: string, limiteMs = 30_000) {
+  const fin = Date.now() + limiteMs;
+  while (Number(sql(perfil, `SELECT count(*) FROM correos WHERE destinatario = '${para}' AND estado = 'pendiente'`)) > 0) {
+    if (Date.now() > fin) throw new Error(`quedan correos por entregar a ${para}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /// Waits for the email whose text contains `contiene` in a profile's local mailbox folder

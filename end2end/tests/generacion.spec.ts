@@ -1,4 +1,5 @@
 import { expect, test, type Page, type Request } from "@playwright/test";
+import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   FIEL_SAT, OTRO_PATRON, PATRON, URL_DEMO, URL_SAT,
@@ -21,6 +22,8 @@ const MENSAJES = {
   basuraCer: "El archivo no es un certificado válido. Elige el archivo .cer de tu e.firma.",
   basuraKey: "El archivo no es una clave privada válida. Elige el archivo .key de tu e.firma.",
   grande: "El archivo .CER pesa más de 64 KB: no es un archivo de e.firma. Elige el archivo .CER que te entregó el SAT.",
+  grandeKey: "El archivo .KEY pesa más de 64 KB: no es un archivo de e.firma. Elige el archivo .KEY que te entregó el SAT.",
+  vaciaKey: "El archivo .KEY está vacío. Elige el archivo .KEY de tu e.firma.",
   contrasena: "La contraseña de la clave privada es incorrecta. Verifícala e inténtalo de nuevo.",
   noCorresponde: "La clave privada (.key) no corresponde al certificado (.cer). Elige los dos archivos de la misma e.firma.",
   csd: "El certificado es un Certificado de Sello Digital (CSD), no una e.firma. Usa el .cer de tu e.firma.",
@@ -32,6 +35,7 @@ const MENSAJES = {
   caducada: "La validación tardó demasiado y caducó. Vuelve a dar clic en Validar.",
   usada: "Esta validación ya se usó. Vuelve a dar clic en Validar.",
   ajena: "La validación no corresponde a esta sesión. Vuelve a dar clic en Validar.",
+  noSeFirmo: "El documento a firmar no corresponde a los Términos y condiciones mostrados; no se firmó nada. Vuelve a iniciar el trámite.",
   alterado: "Lo firmado no coincide con los Términos y condiciones que se te mostraron; no se emitió ninguna contraseña. Vuelve a iniciar el trámite.",
   terminos: "Para continuar debes leer los Términos y condiciones y marcar la casilla Acepto términos y condiciones.",
 };
@@ -39,39 +43,99 @@ const MENSAJES = {
 const credencialesDe = (perfil: "demo" | "sat", nrp: string) =>
   Number(sql(perfil, `SELECT count(*) FROM credenciales c JOIN cuentas a ON a.id = c.cuenta_id WHERE a.nrp = '${nrp}'`));
 
-/// Every request body the page sends, for the privacy property.
+/// Every request the page sends (URL, headers, body), for the privacy property.
 function grabarPeticiones(page: Page) {
-  const cuerpos: { url: string; cuerpo: Buffer }[] = [];
+  const peticiones: Promise<Peticion>[] = [];
   page.on("request", (r: Request) => {
-    cuerpos.push({ url: r.url(), cuerpo: r.postDataBuffer() ?? Buffer.alloc(0) });
+    peticiones.push(r.allHeaders().then((cabeceras) => ({
+      url: r.url(), cabeceras, cuerpo: r.postDataBuffer() ?? Buffer.alloc(0),
+    })));
   });
-  return cuerpos;
+  return peticiones;
 }
 
-function afirmarQueNoSalio(cuerpos: { url: string; cuerpo: Buffer }[], key: Buffer, contrasena: string) {
-  // The .key in every encoding a request could carry it, and a 32-byte window of it (enough to
-  // catch a fragment); the e.firma password as typed and URL-encoded.
-  const ventana = key.subarray(64, 96);
-  const huellas = [
-    key.toString("base64"), key.toString("base64url"), key.toString("hex"), key.toString("hex").toUpperCase(),
-    ventana.toString("base64").slice(4, 36), ventana.toString("hex"), encodeURIComponent(key.toString("base64")),
-    contrasena, encodeURIComponent(contrasena),
-  ];
-  for (const { url, cuerpo } of cuerpos) {
-    for (const h of huellas) {
-      expect(url.includes(h), `la URL ${url} contiene un secreto`).toBe(false);
-      expect(cuerpo.includes(Buffer.from(h)), `la petición a ${url} contiene un secreto`).toBe(false);
+interface Peticion { url: string; cabeceras: Record<string, string>; cuerpo: Buffer }
+
+/// The private parts of the key (d, p, q, dp, dq, qi), decrypted here by Node's OpenSSL: what
+/// the browser holds after opening the .key must not leave it either. (The modulus and public
+/// exponent are in the certificate, which is sent on purpose.)
+function partesPrivadas(key: string, contrasena: string): Buffer[] {
+  const llave = createPrivateKey({ key: readFileSync(key), format: "der", type: "pkcs8", passphrase: contrasena });
+  const jwk = llave.export({ format: "jwk" });
+  const partes = [jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map((b64) => Buffer.from(b64 ?? "", "base64url"));
+  for (const p of partes) expect(p.length).toBeGreaterThan(100);
+  return partes;
+}
+
+/// Every way a piece of `datos` could travel in a request: 48-byte windows every 24 bytes, at each
+/// of base64's three alignments (so the base64 of ANY stretch of 75 bytes or more contains one of
+/// them whole), as raw bytes, base64, base64url and hex.
+function huellasDe(datos: Buffer): { texto: string[]; bytes: Buffer[] } {
+  const texto: string[] = [];
+  const bytes: Buffer[] = [];
+  for (let o = 0; o + 48 + 2 <= datos.length; o += 24) {
+    for (let a = 0; a < 3; a++) {
+      const v = datos.subarray(o + a, o + a + 48);
+      bytes.push(v);
+      texto.push(v.toString("base64"), v.toString("base64url"), v.toString("hex"), v.toString("hex").toUpperCase());
     }
-    expect(cuerpo.includes(ventana), `la petición a ${url} contiene bytes de la llave`).toBe(false);
+  }
+  return { texto, bytes };
+}
+
+/// A request as text in each form a secret could hide in it: as sent, without whitespace (PEM,
+/// folded lines), URL-decoded (forms, query strings).
+function formasDe(texto: string): string[] {
+  const formas = [texto, texto.replace(/\s+/g, "")];
+  try {
+    formas.push(decodeURIComponent(texto.replace(/\+/g, " ")));
+  } catch {
+    // not URL-encoded
+  }
+  return formas;
+}
+
+async function afirmarQueNoSalio(grabadas: Promise<Peticion>[], efirma: { key: string; contrasena: string }) {
+  const llaves = [readFileSync(efirma.key), ...partesPrivadas(efirma.key, efirma.contrasena)].map(huellasDe);
+  // The net catches a fragment: 80 bytes of the .key from an odd offset, base64-encoded after one
+  // byte of something else (so at an alignment of its own), and the private exponent as a JWK.
+  const archivo = readFileSync(efirma.key);
+  const fragmento = Buffer.concat([Buffer.from("x"), archivo.subarray(101, 181)]).toString("base64");
+  expect(llaves[0].texto.some((h) => fragmento.includes(h))).toBe(true);
+  const d = partesPrivadas(efirma.key, efirma.contrasena)[0].toString("base64url");
+  expect(llaves[1].texto.some((h) => `{"d":"${d}"}`.includes(h))).toBe(true);
+  const c = efirma.contrasena;
+  const contrasenas = [c, encodeURIComponent(c), Buffer.from(c).toString("base64"), Buffer.from(c).toString("hex")];
+  const peticiones = await Promise.all(grabadas);
+  expect(peticiones.length).toBeGreaterThan(5);
+  for (const { url, cabeceras, cuerpo } of peticiones) {
+    const textos = [url, ...Object.values(cabeceras), cuerpo.toString("latin1")].flatMap(formasDe);
+    const contrasena = contrasenas.find((h) => textos.some((t) => t.includes(h)));
+    expect(contrasena, `la contraseña de la e.firma salió en ${url}`).toBeUndefined();
+    const enTexto = llaves.flatMap((l) => l.texto).find((h) => textos.some((t) => t.includes(h)));
+    expect(enTexto, `la llave privada salió en ${url}`).toBeUndefined();
+    const enBytes = llaves.flatMap((l) => l.bytes).find((v) => cuerpo.includes(v));
+    expect(enBytes, `bytes de la llave privada en ${url}`).toBeUndefined();
   }
 }
 
+/// What the browser keeps: web storage, IndexedDB and cookies (name=value).
 async function almacenamiento(page: Page) {
-  return page.evaluate(async () => ({
+  const guardado = await page.evaluate(async () => ({
     local: localStorage.length,
     sesion: sessionStorage.length,
     indexeddb: (await indexedDB.databases()).length,
   }));
+  const galletas = (await page.context().cookies()).map((g) => `${g.name}=${g.value}`).sort();
+  return { ...guardado, galletas };
+}
+
+/// "27/11/2026 05:00": a Unix time in Mexico City (UTC-06:00 all year since 2022), as the tab
+/// and the acuse write it.
+function fechaCdmx(unix: number): string {
+  const f = new Date((unix - 6 * 3600) * 1000);
+  const dos = (n: number) => String(n).padStart(2, "0");
+  return `${dos(f.getUTCDate())}/${dos(f.getUTCMonth() + 1)}/${f.getUTCFullYear()} ${dos(f.getUTCHours())}:${dos(f.getUTCMinutes())}`;
 }
 
 test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page }) => {
@@ -87,6 +151,12 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
 
   await validar(page, {});
   await errorEnPantalla(page, MENSAJES.faltan);
+  // One file of the two.
+  await validar(page, { cer: demo.cer, contrasena: demo.contrasena });
+  await errorEnPantalla(page, MENSAJES.faltan);
+  await page.getByLabel("Adjunta el archivo .CER: *").setInputFiles([]);
+  await validar(page, { key: demo.key });
+  await errorEnPantalla(page, MENSAJES.faltan);
   await validar(page, { cer: demo.cer, key: demo.key, contrasena: "" });
   await errorEnPantalla(page, MENSAJES.sinContrasena);
   await validar(page, { cer: demo.key, key: demo.key, contrasena: demo.contrasena });
@@ -101,6 +171,10 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
   const grande = { name: "grande.cer", mimeType: "application/octet-stream", buffer: Buffer.alloc(64 * 1024 + 1, 0x30) };
   await validar(page, { cer: grande, key: demo.key });
   await errorEnPantalla(page, MENSAJES.grande);
+  await validar(page, { cer: demo.cer, key: { ...grande, name: "grande.key" } });
+  await errorEnPantalla(page, MENSAJES.grandeKey);
+  await validar(page, { cer: demo.cer, key: { ...grande, name: "vacia.key", buffer: Buffer.alloc(0) } });
+  await errorEnPantalla(page, MENSAJES.vaciaKey);
   await validar(page, { cer: demo.cer, key: demo.key, contrasena: "no-es-la-contraseña" });
   await errorEnPantalla(page, MENSAJES.contrasena);
   await validar(page, { cer: demo.cer, key: demo.par("csd").key, contrasena: demo.contrasena });
@@ -138,6 +212,12 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
   expect(correos().filter((c) => c.para.includes(PATRON.correo))).toEqual([]);
   const rechazos = sql("demo", `SELECT detalle FROM auditoria WHERE evento = 'efirma_rechazada' AND id > ${desde} ORDER BY id`).split("\n");
   expect(rechazos).toEqual(["emisor_no_confiable", "certificado_revocado", "reto_vencido"]);
+
+  // The guide the form links to opens.
+  await page.getByRole("link", { name: "Guía de usuario - Generación de contraseña" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+    "Guía de usuario para la generación de contraseña de los Servicios de Intercomunicación");
+  await expect(page.getByRole("heading", { name: "2. Generación de la contraseña" })).toBeVisible();
 });
 
 test("un reto firmado no se puede repetir ni usar desde otra sesión", async ({ page, browser }) => {
@@ -185,11 +265,51 @@ test("un reto firmado no se puede repetir ni usar desde otra sesión", async ({ 
   expect(credencialesDe("demo", PATRON.nrp)).toBe(0);
 });
 
-test("generación completa con la e.firma de demostración: correo, contraseña y acuse", async ({ page, context }) => {
+test("unos Términos alterados no se firman, o firmados no emiten nada", async ({ page }) => {
   const demo = efirmaDemo();
-  const cuerpos = grabarPeticiones(page);
   await ingresar(page, URL_DEMO);
-  const galletas = (await context.cookies()).map((c) => c.name).sort();
+  await abrirGeneracion(page, URL_DEMO);
+  await aceptarTerminos(page);
+  const firmas: string[] = [];
+  page.on("request", (r) => { if (r.url().endsWith("/api/generacion/firmar")) firmas.push(r.url()); });
+  /// Hands the browser a document other than the one the server issued.
+  const alterar = (cambio: (cadena: string) => string) => page.route("**/api/generacion/validar", async (ruta) => {
+    const respuesta = await ruta.fetch();
+    const cuerpo = await respuesta.json();
+    expect(cuerpo.cadena_original).toMatch(/^\|\|1\.0\|GENERACION DE CONTRASENA\|/);
+    cuerpo.cadena_original = cambio(cuerpo.cadena_original);
+    await ruta.fulfill({ response: respuesta, json: cuerpo });
+  });
+
+  // Other Terms than those shown (their SHA-256 differs): the browser refuses to sign them.
+  await alterar((c) => c.replace(/\|[0-9a-f]{64}\|/, `|${"0".repeat(64)}|`));
+  await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
+  await errorEnPantalla(page, MENSAJES.noSeFirmo);
+  await page.unroute("**/api/generacion/validar");
+
+  // A field the browser cannot judge (the date): it signs it, validly, and the server, which
+  // keeps the document it issued, refuses the signature.
+  await alterar((c) => c.replace(/\|(\d{4})-(\d{2})-(\d{2})T/, "|2020-$2-$3T"));
+  await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
+  await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  await expect(page.locator(".cadena-original code")).toContainText("|2020-");
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await expect(page.getByRole("alert")).toHaveText(MENSAJES.alterado);
+  expect(firmas).toHaveLength(1);
+  expect(credencialesDe("demo", PATRON.nrp)).toBe(0);
+  expect(Number(sql("demo", `SELECT count(*) FROM acuses WHERE nrp = '${PATRON.nrp}'`))).toBe(0);
+  expect(correos().filter((c) => c.para.includes(PATRON.correo))).toEqual([]);
+});
+
+test("generación completa con la e.firma de demostración: correo, contraseña y acuse", async ({ page }) => {
+  const demo = efirmaDemo();
+  const peticiones = grabarPeticiones(page);
+  await ingresar(page, URL_DEMO);
+  // What the browser holds once signed in: the session cookie and the per-browser CSRF cookie
+  // (set by the server on the first page, before any e.firma is touched).
+  const alEntrar = await almacenamiento(page);
+  expect(alEntrar.galletas.map((g) => g.split("=")[0])).toEqual(["__Host-csrf", "__Host-sesion"]);
+  expect(alEntrar).toMatchObject({ local: 0, sesion: 0, indexeddb: 0 });
   await abrirGeneracion(page, URL_DEMO);
   await aceptarTerminos(page);
   await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
@@ -218,13 +338,18 @@ test("generación completa con la e.firma de demostración: correo, contraseña 
 
   // Image 9: the email, through the real SMTP server.
   const correo = await esperarCorreo(PATRON.correo, `FOLIO: ${folio}`);
-  expect(correo.asunto).toContain("Servicios de Intercomunicación");
+  expect(correo.asunto).toBe("Servicios de Intercomunicación - Contraseña generada");
   for (const linea of [
     "Datos de identificación del solicitante", `FOLIO: ${folio}`, "RFC: EKU9003173C9",
     "Razón Social: ESCUELA KEMPER URGATE SA DE CV", "Estimado Aportante y/o Desarrollador,",
     "Te informamos que tu contraseña fue generada con éxito.",
     "Podrás actualizar y recuperar la contraseña que te fue asignada, al ingresar al Portal Empresarial.",
+    "Con la contraseña tendrás acceso a los Servicios de Intercomunicación consistente en un conjunto de servicios electrónicos para el intercambio de información entre los sistemas de control de nómina y las herramientas tecnológicas del Instituto.",
   ]) expect(correo.texto).toContain(linea);
+  // In the guide's order.
+  expect(correo.texto.indexOf("Datos de identificación del solicitante")).toBe(0);
+  expect(correo.texto.indexOf("La contraseña generada es:")).toBeGreaterThan(correo.texto.indexOf("generada con éxito."));
+  expect(correo.texto.indexOf("Con la contraseña tendrás acceso")).toBeGreaterThan(correo.texto.indexOf("Podrás actualizar"));
   const contrasena = /La contraseña generada es: (\S+)/.exec(correo.texto)?.[1] ?? "";
   expect(contrasena).toMatch(/^[2-9A-HJKMNP-Z]{5}(-[2-9A-HJKMNP-Z]{5}){4}$/);
 
@@ -237,14 +362,15 @@ test("generación completa con la e.firma de demostración: correo, contraseña 
   expect(credencialesDe("demo", PATRON.nrp)).toBe(1);
 
   // Privacy: neither the .key nor its password left the browser; nothing was stored.
-  afirmarQueNoSalio(cuerpos, readFileSync(demo.key), demo.contrasena);
-  expect(await almacenamiento(page)).toEqual({ local: 0, sesion: 0, indexeddb: 0 });
-  expect((await context.cookies()).map((c) => c.name).sort()).toEqual(galletas);
-  expect(galletas).toEqual(["__Host-csrf", "__Host-sesion"]);
+  await afirmarQueNoSalio(peticiones, { key: demo.key, contrasena: demo.contrasena });
+  expect(await almacenamiento(page)).toEqual(alEntrar);
 
   // Back in the tab: the active credential, with its folio and the two options.
   await abrirGeneracion(page, URL_DEMO);
   await expect(page.locator("#folio-activo")).toHaveText(folio);
+  const emitida = Number(sql("demo", `SELECT emitida FROM credenciales WHERE folio = '${folio}'`));
+  await expect(page.locator(".credencial-activa dt", { hasText: "Generada el" }).locator("+ dd"))
+    .toHaveText(`${fechaCdmx(emitida)} (hora del centro de México)`);
   await expect(page.getByRole("button", { name: "Cancelar contraseña" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Recuperar contraseña" })).toBeVisible();
   await expect(page.getByRole("checkbox", { name: "Acepto términos y condiciones" })).toHaveCount(0);
@@ -290,8 +416,9 @@ test("la e.firma de otro contribuyente no sirve para esta cuenta", async ({ page
 });
 
 test("generación completa con la e.firma de pruebas del SAT; el correo queda en el buzón local", async ({ page }) => {
-  const cuerpos = grabarPeticiones(page);
+  const peticiones = grabarPeticiones(page);
   await ingresar(page, URL_SAT);
+  const alEntrar = await almacenamiento(page);
   await abrirGeneracion(page, URL_SAT);
   await aceptarTerminos(page);
   await validar(page, { ...FIEL_SAT });
@@ -312,5 +439,7 @@ test("generación completa con la e.firma de pruebas del SAT; el correo queda en
   const contrasena = /La contraseña generada es: (\S+)/.exec(correo.texto)?.[1] ?? "";
   const r = cli("sat", ["credenciales", "verificar", "--nrp", PATRON.nrp, "--contrasena-stdin"], `${contrasena}\n`);
   expect(r.codigo, r.error).toBe(0);
-  afirmarQueNoSalio(cuerpos, readFileSync(FIEL_SAT.key), FIEL_SAT.contrasena);
+  await afirmarQueNoSalio(peticiones, FIEL_SAT);
+  expect(await almacenamiento(page)).toEqual(alEntrar);
+  expect(alEntrar).toMatchObject({ local: 0, sesion: 0, indexeddb: 0 });
 });

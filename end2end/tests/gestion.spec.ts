@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import {
-  URL_DEMO, abrirGeneracion, altaCuenta, cli, credencialValida, esperarCorreo, generarConEfirmaDemo, ingresar,
-  tokenCsrf,
+  URL_DEMO, abrirGeneracion, altaCuenta, buzonDeSalidaVacio, cli, correosCon, type Correo, credencialValida,
+  esperarCorreo, generarConEfirmaDemo, ingresar, sql, tokenCsrf,
 } from "./comun";
 
 // Guide §3 "Cancelación" and §4 "Recuperación de la contraseña", in chromium against the real
@@ -112,4 +112,118 @@ test("cancelar: Aceptar cancela, avisa por correo y ofrece generar otra", async 
 
   await page.getByRole("button", { name: "Generar una nueva contraseña" }).click();
   await expect(page.getByRole("checkbox", { name: "Acepto términos y condiciones" })).toBeVisible();
+});
+
+test("captcha vencido o ya usado, pestañas viejas, otra sesión y dos cancelaciones: un mensaje claro y un solo efecto", async ({ page, context, browser }) => {
+  const campo = page.getByLabel("Escribe el captcha que se muestra en la pantalla");
+  const continuar = page.getByRole("button", { name: "Continuar" });
+  const imagen = page.locator("#imagen-captcha");
+  await ingresar(page, URL_DEMO, CUENTA);
+  const primera = await generarConEfirmaDemo(page, CUENTA.correo);
+  // A second tab of the same session, left showing that credential.
+  const vieja = await context.newPage();
+  await abrirGeneracion(vieja, URL_DEMO);
+  await expect(vieja.locator("#folio-activo")).toHaveText(primera.folio);
+
+  // An expired captcha: its message and a new image; nothing changes.
+  await abrirGeneracion(page, URL_DEMO);
+  await page.getByRole("button", { name: "Recuperar contraseña" }).click();
+  await expect(imagen).toBeVisible();
+  const vencida = await imagen.getAttribute("src");
+  sql("demo", "UPDATE captchas SET expira = 0");
+  await campo.fill("ABCDEF");
+  await continuar.click();
+  await expect(page.getByRole("alert")).toHaveText("El captcha venció. Escribe el de la nueva imagen.");
+  await expect(imagen).not.toHaveAttribute("src", vencida!);
+  expect(credencialValida("demo", CUENTA.nrp, primera.contrasena)).toBe(true);
+
+  // A captcha used once cannot be used again, even with its right answer.
+  let enviado: string | null = null;
+  await page.route("**/api/recuperacion/recuperar", async (ruta) => {
+    enviado = ruta.request().postData();
+    await ruta.continue();
+  });
+  const CODIGO = "Tu código de verificación es:";
+  const codigosAntes = (await correosCon(CUENTA.correo, CODIGO)).length;
+  await page.getByRole("button", { name: "¿No puedes ver la imagen? Recibe un código en tu correo" }).click();
+  await expect(page.getByText("Te enviamos un código de verificación a p***@kemper.example.")).toBeVisible();
+  let codigos: Correo[] = [];
+  await expect.poll(async () => (codigos = await correosCon(CUENTA.correo, CODIGO)).length).toBe(codigosAntes + 1);
+  await campo.fill(/Tu código de verificación es: (\S+)/.exec(codigos[codigos.length - 1].texto)![1]);
+  await continuar.click();
+  await expect(page.getByText("Recibirás un correo electrónico con la contraseña")).toBeVisible();
+  const segunda = (await page.locator("#folio-recuperado").textContent())!.trim();
+  const correoSegunda = await esperarCorreo(CUENTA.correo, `FOLIO: ${segunda}`);
+  const contrasenaSegunda = /La contraseña generada es: (\S+)/.exec(correoSegunda.texto)![1];
+  await page.unroute("**/api/recuperacion/recuperar");
+  expect(enviado).not.toBeNull();
+  const repetido = await page.request.post(`${URL_DEMO}/api/recuperacion/recuperar`, {
+    data: enviado!,
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-csrf-token": (await tokenCsrf(page)) ?? "" },
+  });
+  expect(repetido.status()).toBe(409);
+  expect((await repetido.json()).mensaje).toBe("Ese captcha ya se usó. Escribe el de la nueva imagen.");
+  expect(credencialValida("demo", CUENTA.nrp, contrasenaSegunda)).toBe(true);
+
+  // The old tab still shows the first credential: cancelling it says what happened, on the page.
+  await vieja.getByRole("button", { name: "Cancelar contraseña" }).click();
+  await vieja.getByRole("dialog", { name: "Cancelar contraseña" }).getByRole("button", { name: "Aceptar" }).click();
+  await expect(vieja.getByRole("alert")).toHaveText(
+    "Tu contraseña cambió mientras tanto (se recuperó o se reemplazó en otra ventana). Revisa su estado antes de cancelarla.");
+  await expect(vieja.getByRole("heading", { level: 2, name: "Generación de contraseña" })).toBeVisible();
+  expect(credencialValida("demo", CUENTA.nrp, contrasenaSegunda)).toBe(true);
+
+  // Forged requests: without the CSRF token, or with the token of another session (another
+  // browser signed in to the same account). 403, and nothing changes.
+  const otro = await browser.newContext();
+  const otraPagina = await otro.newPage();
+  await ingresar(otraPagina, URL_DEMO, CUENTA);
+  const ajeno = (await tokenCsrf(otraPagina)) ?? "";
+  expect(ajeno).not.toBe("");
+  await otro.close();
+  for (const [ruta, form] of [
+    ["/api/generacion/cancelar", { folio: segunda }],
+    ["/api/recuperacion/captcha", {}],
+    ["/api/recuperacion/recuperar", { id: "x", respuesta: "x" }],
+  ] as const) {
+    for (const cabeceras of [{}, { "x-csrf-token": ajeno }]) {
+      const r = await page.request.post(`${URL_DEMO}${ruta}`, { form, headers: cabeceras });
+      expect(r.status(), ruta).toBe(403);
+      expect((await r.json()).mensaje).toBe("La página caducó por seguridad. Recarga la página e intenta de nuevo.");
+    }
+  }
+  expect(credencialValida("demo", CUENTA.nrp, contrasenaSegunda)).toBe(true);
+
+  // Two tabs cancel at once: both say it is cancelled, one cancellation, one email. A third tab
+  // opened before asks to recover a credential that no longer exists: it is told so.
+  const tercera = await context.newPage();
+  for (const p of [page, vieja, tercera]) {
+    await abrirGeneracion(p, URL_DEMO);
+    await expect(p.locator("#folio-activo")).toHaveText(segunda);
+  }
+  for (const p of [page, vieja]) await p.getByRole("button", { name: "Cancelar contraseña" }).click();
+  await Promise.all([page, vieja].map((p) =>
+    p.getByRole("dialog", { name: "Cancelar contraseña" }).getByRole("button", { name: "Aceptar" }).click()));
+  for (const p of [page, vieja]) {
+    await expect(p.getByRole("heading", { name: "Contraseña cancelada" })).toBeVisible();
+    await expect(p.getByText(`La contraseña con folio ${segunda} fue cancelada`)).toBeVisible();
+  }
+  expect(credencialValida("demo", CUENTA.nrp, contrasenaSegunda)).toBe(false);
+  expect(Number(sql("demo", `SELECT count(*) FROM auditoria WHERE evento = 'credencial_cancelada' AND detalle = '${segunda}'`))).toBe(1);
+  await esperarCorreo(CUENTA.correo, `tu contraseña con folio ${segunda} fue cancelada`);
+  await buzonDeSalidaVacio("demo", CUENTA.correo);
+  expect(await correosCon(CUENTA.correo, `tu contraseña con folio ${segunda} fue cancelada`)).toHaveLength(1);
+
+  await tercera.getByRole("button", { name: "Recuperar contraseña" }).click();
+  await expect(tercera.getByRole("alert")).toHaveText(
+    "No tienes una contraseña activa. Puedes generar una en la pestaña Generación de contraseña.");
+  await expect(tercera.getByRole("button", { name: "Continuar" })).toBeDisabled();
+  // And no cancel or recovery of a credential that is not there (the API, as a forged page would).
+  const token = (await tokenCsrf(page)) ?? "";
+  const sinActiva = await page.request.post(`${URL_DEMO}/api/generacion/cancelar`, {
+    form: { folio: "0000000000" }, headers: { "x-csrf-token": token },
+  });
+  expect(sinActiva.status()).toBe(409);
+  expect((await sinActiva.json()).mensaje).toBe(
+    "No tienes una contraseña activa. Puedes generar una en la pestaña Generación de contraseña.");
 });
