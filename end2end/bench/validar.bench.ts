@@ -1,10 +1,11 @@
-import { test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { URL_DEMO, abrirGeneracion, aceptarTerminos, efirmaDemo, ingresar } from "../tests/comun";
 
 // Browser benchmark (guide §2, Validar): in headless Chromium, the time from clicking Validar to
 // the signed challenge leaving the browser, split into decrypt (read + parse + PBES2/3DES in
 // wasm + checks), import (two non-extractable WebCrypto keys), the challenge round trip, and
-// sign (WebCrypto RSA-PSS). Reports medians; asserts nothing about time.
+// sign (WebCrypto RSA-PSS). Reports medians; asserts nothing about time
+// (only that every measure exists).
 
 const VUELTAS = Number(process.env.VUELTAS ?? 15);
 
@@ -44,6 +45,8 @@ test("Validar: de clic a reto firmado enviado", async ({ page }) => {
         firmar: m("efirma:firmar"),
       };
     });
+    // A missing mark (renamed in the app, say) must fail the run, not print NaN.
+    for (const [k, v] of Object.entries(fila)) expect(Number.isFinite(v) && v >= 0, `medida «${k}»`).toBe(true);
     if (i >= 2) filas.push(fila); // two warm-up rounds (wasm compiled and cached)
   }
   const resumen = Object.fromEntries(

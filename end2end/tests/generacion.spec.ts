@@ -144,6 +144,9 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
   const desde = Number(sql("demo", "SELECT coalesce(max(id), 0) FROM auditoria"));
   await ingresar(page, URL_DEMO);
   await abrirGeneracion(page, URL_DEMO);
+  // No credential yet: nothing to cancel or recover.
+  for (const boton of ["Cancelar contraseña", "Recuperar contraseña"])
+    await expect(page.getByRole("button", { name: boton })).toHaveCount(0);
   await aceptarTerminos(page);
   await expect(page.getByText("* Campos obligatorios")).toBeVisible();
   await expect(page.getByRole("link", { name: "Guía de usuario - Generación de contraseña" })).toHaveAttribute(

@@ -112,6 +112,11 @@ test("cancelar: Aceptar cancela, avisa por correo y ofrece generar otra", async 
 
   await page.getByRole("button", { name: "Generar una nueva contraseña" }).click();
   await expect(page.getByRole("checkbox", { name: "Acepto términos y condiciones" })).toBeVisible();
+  // Reopened, the tab offers generating only.
+  await abrirGeneracion(page, URL_DEMO);
+  await expect(page.getByRole("checkbox", { name: "Acepto términos y condiciones" })).toBeVisible();
+  for (const boton of ["Cancelar contraseña", "Recuperar contraseña"])
+    await expect(page.getByRole("button", { name: boton })).toHaveCount(0);
 });
 
 test("captcha vencido o ya usado, pestañas viejas, otra sesión y dos cancelaciones: un mensaje claro y un solo efecto", async ({ page, context, browser }) => {
