@@ -6,10 +6,14 @@ mod comun;
 #[path = "comun/intercambio.rs"]
 mod intercambio;
 
-use comun::{levantar, AppPrueba, Datos, NRP};
+use comun::{
+    levantar, levantar_con, smtp::ServidorSmtp, AppPrueba, Datos, Navegador, CONTRASENA, CORREO,
+    NRP,
+};
 use intercambio::{escenario, Escenario, RFC_DESARROLLADOR};
 use serde_json::{json, Value};
 use servidor::{avisos, credenciales};
+use std::time::Duration;
 
 const NRP_B: &str = "B1234567890";
 const RFC_B: &str = "AAA010101AAA";
@@ -783,6 +787,182 @@ async fn el_documento_openapi_describe_las_tres_operaciones_y_el_error() {
     assert!(v["paths"]["/sesiones/actual"]["delete"].is_object());
     let error = &v["components"]["schemas"]["Error"];
     assert_eq!(error["required"], json!(["codigo", "mensaje"]));
+}
+
+/// What every request with a token that no longer opens anything gets.
+fn token_invalido() -> Value {
+    json!({
+        "codigo": "token_invalido",
+        "mensaje": "El token no es válido o ya venció. Abre una sesión nueva con POST /api/v1/sesiones.",
+    })
+}
+
+/// A token that no longer works: exactly the 401 every other dead token gets.
+async fn rechazado(app: &AppPrueba, token: &str) {
+    let r = avisos_con(app, token, "").await;
+    assert_eq!(
+        r.headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap()),
+        Some("Bearer realm=\"api\", error=\"invalid_token\"")
+    );
+    assert_eq!(respuesta(r).await, (401, token_invalido()));
+}
+
+/// [`preparado`] with the outbox delivering to a loopback SMTP server, for the portal's
+/// recovery (its code and its new password arrive by email).
+async fn preparado_con_correo() -> (AppPrueba, Escenario, ServidorSmtp) {
+    let smtp = ServidorSmtp::iniciar().await;
+    let app = levantar_con(&[("INTERCOM_SMTP_URL", smtp.url().as_str())]).await;
+    servidor::correo::trabajador::iniciar(app.estado.clone());
+    let e = escenario(&app.estado, NRP).await;
+    avisos::cargar(&app.estado.bd, &intercambio::avisos_de(NRP, 250))
+        .await
+        .expect("avisos");
+    (app, e, smtp)
+}
+
+/// The scenario's employer signed into the portal, on the page that carries the CSRF token.
+async fn portal(app: &AppPrueba) -> Navegador {
+    let mut n = Navegador::new(app);
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+    n.pagina("/portal/mis-tramites/servicios-de-intercomunicacion")
+        .await;
+    assert!(!n.csrf.is_empty());
+    n
+}
+
+async fn folio_de(app: &AppPrueba, credencial: i64) -> String {
+    let (folio,): (String,) = sqlx::query_as("SELECT folio FROM credenciales WHERE id = $1")
+        .bind(credencial)
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap();
+    folio
+}
+
+async fn estado_credencial(app: &AppPrueba, credencial: i64) -> String {
+    let (estado,): (String,) = sqlx::query_as("SELECT estado FROM credenciales WHERE id = $1")
+        .bind(credencial)
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap();
+    estado
+}
+
+/// The first line starting with `prefijo` in the body of the `n`-th email (1-based) received.
+async fn linea_del_correo(smtp: &ServidorSmtp, n: usize, prefijo: &str) -> String {
+    let correos = smtp.esperar(n, Duration::from_secs(10)).await;
+    assert_eq!(correos.len(), n, "correos recibidos");
+    correos[n - 1]
+        .texto()
+        .lines()
+        .find_map(|l| l.strip_prefix(prefijo))
+        .unwrap_or_else(|| panic!("«{prefijo}» en el correo {n}"))
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelar_en_el_portal_termina_los_tokens_abiertos_con_esa_contrasena() {
+    let (app, e) = preparado().await;
+    // Employer B, authorized to the same developer: its token must survive A's cancel.
+    let b = intercambio::cuenta(&app.estado, NRP_B, RFC_B).await;
+    let (_, contrasena_b) =
+        intercambio::credencial(&app.estado, b, credenciales::Rol::Patron).await;
+    intercambio::relacion(&app.estado, b, e.desarrollador_id, e.producto_id).await;
+    let mut cuerpo_b = e.cuerpo_nrp(NRP_B);
+    cuerpo_b["contrasena_patron"] = json!(contrasena_b);
+    let token_b = abrir_token(&app, &cuerpo_b).await;
+
+    let abierto = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 200);
+
+    // The employer cancels through the portal, as the tab's dialog does after Aceptar.
+    let mut n = portal(&app).await;
+    let folio = folio_de(&app, e.credencial_patron).await;
+    let r = n
+        .post_form("/api/generacion/cancelar", &[("folio", &folio)])
+        .await;
+    assert_eq!(r.status(), 200);
+    let cancelacion: Value = r.json().await.unwrap();
+    assert_eq!(cancelacion["folio"], folio.as_str());
+
+    // At once: the open token is dead, and the password opens nothing any more.
+    rechazado(&app, &abierto).await;
+    let (estado, v) = respuesta(abrir(&app, &e.cuerpo_nrp(NRP)).await).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (401, Some("credenciales_invalidas"))
+    );
+    // Nothing else ended: the developer's credential, the relation and B's token.
+    assert_eq!(
+        estado_credencial(&app, e.credencial_patron).await,
+        "cancelada"
+    );
+    assert_eq!(
+        estado_credencial(&app, e.credencial_desarrollador).await,
+        "activa"
+    );
+    let (relacion,): (String,) = sqlx::query_as("SELECT estado FROM relaciones WHERE id = $1")
+        .bind(e.relacion_id)
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap();
+    assert_eq!(relacion, "activa");
+    let (estado, v) = respuesta(avisos_con(&app, &token_b, "?por_pagina=500").await).await;
+    assert_eq!((estado, v["total"].as_i64()), (200, Some(0)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recuperar_en_el_portal_termina_los_tokens_abiertos_con_la_contrasena_anterior() {
+    let (app, e, smtp) = preparado_con_correo().await;
+    let abierto = abrir_token(&app, &e.cuerpo_nrp(NRP)).await;
+    assert_eq!(respuesta(avisos_con(&app, &abierto, "").await).await.0, 200);
+
+    // Recuperar contraseña in the portal, with the captcha's accessible alternative: its code
+    // arrives by email.
+    let mut n = portal(&app).await;
+    let r = n
+        .post_form("/api/recuperacion/captcha", &[("por_correo", "true")])
+        .await;
+    assert_eq!(r.status(), 200);
+    let captcha: Value = r.json().await.unwrap();
+    let codigo = linea_del_correo(&smtp, 1, "Tu código de verificación es: ").await;
+    let r = n
+        .post_form(
+            "/api/recuperacion/recuperar",
+            &[
+                ("id", captcha["id"].as_str().unwrap()),
+                ("respuesta", &codigo),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let recuperacion: Value = r.json().await.unwrap();
+    let nuevo_folio = recuperacion["folio"].as_str().unwrap().to_owned();
+    assert_ne!(nuevo_folio, folio_de(&app, e.credencial_patron).await);
+    let nueva = linea_del_correo(&smtp, 2, "La contraseña generada es: ").await;
+
+    // The token of the old password is dead at once, and the old password opens nothing.
+    rechazado(&app, &abierto).await;
+    assert_eq!(
+        estado_credencial(&app, e.credencial_patron).await,
+        "reemplazada"
+    );
+    let (estado, v) = respuesta(abrir(&app, &e.cuerpo_nrp(NRP)).await).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str()),
+        (401, Some("credenciales_invalidas"))
+    );
+    // The new password opens a session that reads the same avisos.
+    let mut cuerpo = e.cuerpo_nrp(NRP);
+    cuerpo["contrasena_patron"] = json!(nueva);
+    let token = abrir_token(&app, &cuerpo).await;
+    let (estado, v) = respuesta(avisos_con(&app, &token, "").await).await;
+    assert_eq!((estado, v["total"].as_i64()), (200, Some(250)));
+    // The old token stays dead even though the employer has an active credential again.
+    rechazado(&app, &abierto).await;
 }
 
 fn intercomunicacion(datos: &Datos) -> std::process::Command {

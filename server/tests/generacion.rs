@@ -344,19 +344,46 @@ async fn firmar_los_terminos_emite_credencial_acuse_y_correo_juntos() {
         .unwrap();
     assert_ne!(sello, sello_nuevo);
 
-    // Altered Terms: refused, nothing issued.
+    // Altered Terms, validly signed: refused with its own message, nothing issued.
     let alterada = cadena.replace("|patron-v1|", "|patron-v0|");
+    assert_ne!(alterada, cadena);
     let sello_alterado = fiel
         .firmar(alterada.as_bytes(), Algoritmo::Pkcs1v15Sha256)
         .unwrap();
+    let auditoria_antes = contar(&app, "auditoria").await;
+    for tabla in ["credenciales", "acuses", "correos"] {
+        assert_eq!(contar(&app, tabla).await, 0, "{tabla} antes del intento");
+    }
     let (s, cuerpo) =
         error_json(firmar(&mut n, fiel.certificado().der(), &alterada, &sello_alterado).await)
             .await;
     assert_eq!(
-        (s, cuerpo["codigo"].as_str().unwrap()),
-        (422, "documento_alterado")
+        (s, cuerpo),
+        (
+            422,
+            serde_json::json!({
+                "codigo": "documento_alterado",
+                "mensaje": "Lo firmado no coincide con los Términos y condiciones que se te mostraron; no se emitió ninguna contraseña. Vuelve a iniciar el trámite.",
+                "estado": 422,
+            })
+        )
     );
-    assert_eq!(contar(&app, "credenciales").await, 0);
+    for tabla in ["credenciales", "acuses", "correos"] {
+        assert_eq!(contar(&app, tabla).await, 0, "{tabla} después del intento");
+    }
+    // The one row the attempt writes is its own audit record.
+    assert_eq!(contar(&app, "auditoria").await, auditoria_antes + 1);
+    let ultima = sqlx::query("SELECT evento, detalle FROM auditoria ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            ultima.get::<String, _>(0),
+            ultima.get::<Option<String>, _>(1)
+        ),
+        ("firma_rechazada".into(), Some("documento_alterado".into()))
+    );
 
     let r = firmar(&mut n, fiel.certificado().der(), &cadena, &sello_nuevo).await;
     assert_eq!(r.status(), 200);

@@ -305,49 +305,395 @@ async fn recuperar_con_captcha_envia_una_contrasena_nueva_y_la_anterior_deja_de_
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn los_limites_responden_429_con_retry_after() {
-    let (e, _, _) = escenario().await;
-    let mut n = sesion(&e).await;
-    for _ in 0..servidor::recuperacion::FALLOS_POR_SESION {
-        let c: serde_json::Value = captcha(&mut n, false).await.json().await.unwrap();
-        let r = recuperar(&mut n, c["id"].as_str().unwrap(), "ZZZZZZ").await;
-        assert_eq!(r.status(), 422);
-    }
-    let c: serde_json::Value = captcha(&mut n, false).await.json().await.unwrap();
-    let r = recuperar(&mut n, c["id"].as_str().unwrap(), "ZZZZZZ").await;
-    assert_eq!(r.status(), 429);
-    assert!(r.headers().contains_key("retry-after"));
-    let (_, err) = error_json(r).await;
-    assert_eq!(err["codigo"], "demasiados_intentos");
+// The limits' messages (private in `servidor::recuperacion`), word for word.
+const MENSAJE_CAPTCHAS: &str =
+    "Pediste demasiados captchas. Espera unos minutos e inténtalo de nuevo.";
+const MENSAJE_FALLOS: &str =
+    "Por tu seguridad, la recuperación está detenida unos minutos por varios captchas incorrectos.";
+const MENSAJE_RECUPERACIONES: &str = "Ya recuperaste tu contraseña varias veces hoy. Por tu seguridad, inténtalo de nuevo mañana o cancela la contraseña y genera una nueva con tu e.firma.";
+const MENSAJE_CODIGOS: &str =
+    "Ya te enviamos varios códigos por correo. Revisa tu bandeja o espera una hora.";
+const HORA: u64 = 3600;
+const DIA: u64 = 24 * HORA;
 
-    // Recoveries per account per day: the day's count reached, even a right answer waits.
-    let mut m = sesion(&e).await;
-    for _ in 0..servidor::recuperacion::RECUPERACIONES_POR_DIA {
-        e.app
-            .estado
-            .limites
-            .registrar_en("recuperacion:1", 86_400)
-            .await
-            .unwrap();
-    }
-    let id_y_codigo = codigo_por_correo(&e, &mut m, 0).await;
-    let (id, codigo) = id_y_codigo.split_once(' ').unwrap();
-    let r = recuperar(&mut m, id, codigo).await;
+/// A refusal of the recovery's limits: 429, `Retry-After` in whole seconds within the limit's
+/// window, and exactly this body. Answers the seconds to wait.
+async fn demasiados(r: reqwest::Response, mensaje: &str, ventana: u64) -> u64 {
     assert_eq!(r.status(), 429);
     let espera: u64 = r.headers()["retry-after"]
         .to_str()
         .unwrap()
         .parse()
+        .expect("Retry-After en segundos enteros");
+    assert!(
+        espera > 0 && espera <= ventana,
+        "Retry-After {espera} fuera de (0, {ventana}]"
+    );
+    let (_, cuerpo) = error_json(r).await;
+    assert_eq!(
+        cuerpo,
+        serde_json::json!({
+            "codigo": "demasiados_intentos",
+            "mensaje": mensaje,
+            "estado": 429,
+            "reintentar_en": espera,
+        })
+    );
+    espera
+}
+
+/// A fresh image captcha for `n`: its id.
+async fn captcha_imagen(n: &mut Navegador) -> String {
+    let r = captcha(n, false).await;
+    assert_eq!(r.status(), 200);
+    let c: serde_json::Value = r.json().await.unwrap();
+    c["id"].as_str().unwrap().to_owned()
+}
+
+/// A wrong answer to a fresh captcha ("Z" is not in the captcha's alphabet): the answer and
+/// the captcha's id.
+async fn respuesta_incorrecta(n: &mut Navegador) -> (reqwest::Response, String) {
+    let id = captcha_imagen(n).await;
+    (recuperar(n, &id, "ZZZZZZ").await, id)
+}
+
+async fn sin_usar(e: &Escenario, id: &str) -> bool {
+    let fila = sqlx::query("SELECT usado FROM captchas WHERE id_hash = $1")
+        .bind(servidor::secretos::huella(id))
+        .fetch_one(&e.app.estado.bd)
+        .await
         .unwrap();
-    assert!(espera > 3600, "hasta mañana: {espera}");
-    // Codes by email per account per hour.
-    for _ in 1..servidor::recuperacion::CODIGOS_POR_CUENTA {
-        assert_eq!(captcha(&mut m, true).await.status(), 200);
+    fila.get::<Option<i64>, _>(0).is_none()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn los_fallos_de_una_sesion_responden_429_con_su_mensaje_y_retry_after() {
+    use servidor::recuperacion::{FALLOS_POR_SESION, VENTANA_CAPTCHA};
+    let (e, _, contrasena) = escenario().await;
+    let mut n = sesion(&e).await;
+    for _ in 0..FALLOS_POR_SESION {
+        let (r, _) = respuesta_incorrecta(&mut n).await;
+        let (s, err) = error_json(r).await;
+        assert_eq!(
+            (s, err["codigo"].as_str().unwrap()),
+            (422, "captcha_incorrecto")
+        );
     }
-    let r = captcha(&mut m, true).await;
-    assert_eq!(r.status(), 429);
-    assert!(r.headers().contains_key("retry-after"));
+    // One more: refused before the captcha is looked at, so it is not spent.
+    let (r, id) = respuesta_incorrecta(&mut n).await;
+    demasiados(r, MENSAJE_FALLOS, VENTANA_CAPTCHA as u64).await;
+    assert!(sin_usar(&e, &id).await);
+    assert!(verifica(&e, &contrasena).await, "nada cambió");
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM credenciales WHERE estado = 'activa'"
+        )
+        .await,
+        1
+    );
+    // Another session of the same account is not held by this session's count.
+    let mut otra = sesion(&e).await;
+    let (r, _) = respuesta_incorrecta(&mut otra).await;
+    assert_eq!(r.status(), 422);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn los_fallos_de_la_cuenta_se_suman_entre_sesiones_y_responden_429() {
+    use servidor::recuperacion::{FALLOS_POR_CUENTA, FALLOS_POR_SESION, VENTANA_CAPTCHA};
+    let (e, _, contrasena) = escenario().await;
+    // Each session stays one failure below its own limit, so only the account's count can
+    // stop them: several sessions of the same account share the account's budget.
+    let por_sesion = FALLOS_POR_SESION - 1;
+    let mut sesiones = Vec::new();
+    let mut restantes = FALLOS_POR_CUENTA;
+    while restantes > 0 {
+        let mut n = sesion(&e).await;
+        for _ in 0..por_sesion.min(restantes) {
+            let (r, _) = respuesta_incorrecta(&mut n).await;
+            let (s, err) = error_json(r).await;
+            assert_eq!(
+                (s, err["codigo"].as_str().unwrap()),
+                (422, "captcha_incorrecto")
+            );
+            restantes -= 1;
+        }
+        sesiones.push(n);
+    }
+    assert!(sesiones.len() >= 2);
+    // The first session has made fewer than FALLOS_POR_SESION mistakes, yet it waits.
+    let (r, id) = respuesta_incorrecta(&mut sesiones[0]).await;
+    demasiados(r, MENSAJE_FALLOS, VENTANA_CAPTCHA as u64).await;
+    assert!(sin_usar(&e, &id).await);
+    // So does a brand-new session, even with the right answer (the emailed code).
+    let mut nueva = sesion(&e).await;
+    let id_y_codigo = codigo_por_correo(&e, &mut nueva, 0).await;
+    let (id, codigo) = id_y_codigo.split_once(' ').unwrap();
+    demasiados(
+        recuperar(&mut nueva, id, codigo).await,
+        MENSAJE_FALLOS,
+        VENTANA_CAPTCHA as u64,
+    )
+    .await;
+    assert!(sin_usar(&e, id).await);
+    assert!(verifica(&e, &contrasena).await, "nada cambió");
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM auditoria WHERE evento = 'credencial_recuperada'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pedir_demasiados_captchas_en_una_sesion_responde_429() {
+    use servidor::recuperacion::{CAPTCHAS_POR_SESION, VENTANA_CAPTCHA};
+    let (e, _, _) = escenario().await;
+    let mut n = sesion(&e).await;
+    for _ in 0..CAPTCHAS_POR_SESION {
+        captcha_imagen(&mut n).await;
+    }
+    demasiados(
+        captcha(&mut n, false).await,
+        MENSAJE_CAPTCHAS,
+        VENTANA_CAPTCHA as u64,
+    )
+    .await;
+    // The emailed alternative counts as a captcha too: refused, and no email queued.
+    demasiados(
+        captcha(&mut n, true).await,
+        MENSAJE_CAPTCHAS,
+        VENTANA_CAPTCHA as u64,
+    )
+    .await;
+    assert_eq!(
+        contar(&e, "SELECT count(*) FROM captchas").await,
+        CAPTCHAS_POR_SESION
+    );
+    assert_eq!(contar(&e, "SELECT count(*) FROM correos").await, 0);
+    // The limit is this session's: another one still gets a captcha.
+    let mut otra = sesion(&e).await;
+    captcha_imagen(&mut otra).await;
+}
+
+/// Recoveries per day reached with real recoveries, each answering the captcha with the code
+/// the SMTP server received; then the codes by email per account, spread over two sessions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn las_recuperaciones_del_dia_y_los_codigos_por_correo_responden_429() {
+    use servidor::recuperacion::{CODIGOS_POR_CUENTA, RECUPERACIONES_POR_DIA};
+    // Every recovery here needs one emailed code, so the day's recoveries are reachable for
+    // real only while the hour's codes are at least as many.
+    const _: () = assert!(RECUPERACIONES_POR_DIA <= CODIGOS_POR_CUENTA);
+    let (e, _, _) = escenario().await;
+    let mut a = sesion(&e).await;
+    let mut b = sesion(&e).await;
+    let mut recibidos = 0;
+    let mut vigente = String::new();
+    for i in 0..RECUPERACIONES_POR_DIA {
+        let n = if i == 0 { &mut a } else { &mut b };
+        let id_y_codigo = codigo_por_correo(&e, n, recibidos).await;
+        recibidos += 1;
+        let (id, codigo) = id_y_codigo.split_once(' ').unwrap();
+        let r = recuperar(n, id, codigo).await;
+        assert_eq!(r.status(), 200);
+        let correos = e.smtp.esperar(recibidos + 1, Duration::from_secs(10)).await;
+        recibidos += 1;
+        assert_eq!(correos.len(), recibidos);
+        vigente = correos[recibidos - 1]
+            .texto()
+            .lines()
+            .find_map(|l| l.strip_prefix("La contraseña generada es: "))
+            .expect("contraseña en el correo")
+            .trim()
+            .to_owned();
+        assert!(verifica(&e, &vigente).await);
+    }
+    let folio_vigente: String =
+        sqlx::query("SELECT folio FROM credenciales WHERE estado = 'activa'")
+            .fetch_one(&e.app.estado.bd)
+            .await
+            .unwrap()
+            .get(0);
+
+    // The day's recoveries are spent: refused before the captcha is looked at, until about a
+    // day after the first of them.
+    let id = captcha_imagen(&mut a).await;
+    let espera = demasiados(
+        recuperar(&mut a, &id, "ZZZZZZ").await,
+        MENSAJE_RECUPERACIONES,
+        DIA,
+    )
+    .await;
+    assert!(espera > DIA - 600, "hasta mañana: {espera}");
+    assert!(sin_usar(&e, &id).await);
+
+    // Codes by email: counted per account (session `a` asked for one, `b` for the others).
+    let mut codigos = RECUPERACIONES_POR_DIA;
+    while codigos < CODIGOS_POR_CUENTA {
+        codigo_por_correo(&e, &mut a, recibidos).await;
+        recibidos += 1;
+        codigos += 1;
+    }
+    let espera = demasiados(captcha(&mut a, true).await, MENSAJE_CODIGOS, HORA).await;
+    assert!(espera > HORA - 600, "una hora: {espera}");
+
+    // Nothing else happened: no further email, the last recovered password still works.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(e.smtp.recibidos().len(), recibidos);
+    assert_eq!(
+        contar(&e, "SELECT count(*) FROM correos").await,
+        recibidos as i64
+    );
+    assert!(verifica(&e, &vigente).await);
+    let activas: Vec<String> =
+        sqlx::query("SELECT folio FROM credenciales WHERE estado = 'activa'")
+            .fetch_all(&e.app.estado.bd)
+            .await
+            .unwrap()
+            .iter()
+            .map(|f| f.get(0))
+            .collect();
+    assert_eq!(activas, [folio_vigente]);
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM auditoria WHERE evento = 'credencial_recuperada'"
+        )
+        .await,
+        RECUPERACIONES_POR_DIA
+    );
+}
+
+/// Every row of `tabla`, each column as text (NULL as ""), the columns read from the schema so
+/// none is left out.
+async fn filas_en_texto(e: &Escenario, tabla: &str) -> Vec<Vec<String>> {
+    let bd = &e.app.estado.bd;
+    let columnas_sql = if e.app.datos.es_postgres() {
+        "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+    } else {
+        "SELECT name FROM pragma_table_info($1)"
+    };
+    let columnas: Vec<String> = sqlx::query(columnas_sql)
+        .bind(tabla)
+        .fetch_all(bd)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.get(0))
+        .collect();
+    assert!(!columnas.is_empty(), "columnas de {tabla}");
+    let lista: Vec<String> = columnas
+        .iter()
+        .map(|c| format!("CAST({c} AS TEXT)"))
+        .collect();
+    sqlx::query(&format!("SELECT {} FROM {tabla}", lista.join(", ")))
+        .fetch_all(bd)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (0..columnas.len())
+                .map(|i| f.get::<Option<String>, _>(i).unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+fn sin_rastro(tabla: &str, filas: &[Vec<String>], secreto: &str, que: &str) {
+    let secreto = secreto.to_lowercase();
+    for fila in filas {
+        for valor in fila {
+            assert!(
+                !valor.to_lowercase().contains(&secreto),
+                "{que} en {tabla}: {fila:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn la_respuesta_y_el_id_del_captcha_solo_se_guardan_como_huella() {
+    let (e, _, _) = escenario().await;
+    let mut n = sesion(&e).await;
+    // SMTP down first: the emailed code waits in the outbox, the state its secret rests in.
+    e.smtp.cambiar(Modo::Rechazar).await;
+    let r = captcha(&mut n, true).await;
+    assert_eq!(r.status(), 200);
+    let c: serde_json::Value = r.json().await.unwrap();
+    let id = c["id"].as_str().unwrap().to_owned();
+    let tablas = ["captchas", "correos", "auditoria"];
+    let mut en_reposo = Vec::new();
+    for tabla in tablas {
+        en_reposo.push((tabla, filas_en_texto(&e, tabla).await));
+    }
+    // The captcha is found by the hash of its id; the email holds a placeholder and a sealed
+    // secret.
+    let (respuesta_hash,): (String,) =
+        sqlx::query_as("SELECT respuesta_hash FROM captchas WHERE id_hash = $1")
+            .bind(servidor::secretos::huella(&id))
+            .fetch_one(&e.app.estado.bd)
+            .await
+            .unwrap();
+    assert_eq!(respuesta_hash.len(), 64, "HMAC-SHA256 en hexadecimal");
+    assert_eq!(contar(&e, "SELECT count(*) FROM captchas").await, 1);
+    let (cuerpo, secreto, estado): (String, Option<String>, String) =
+        sqlx::query_as("SELECT cuerpo, secreto, estado FROM correos")
+            .fetch_one(&e.app.estado.bd)
+            .await
+            .unwrap();
+    assert_eq!(estado, "pendiente");
+    assert!(cuerpo.contains(correo::MARCADOR), "{cuerpo}");
+    assert!(secreto.is_some_and(|s| !s.is_empty()));
+
+    // SMTP back: the code arrives.
+    e.smtp.cambiar(Modo::Normal).await;
+    let estado = &e.app.estado;
+    correo::entregar_pendientes(
+        &estado.bd,
+        &estado.cofre,
+        estado.correo.transporte(),
+        servidor::ahora() + 3600,
+    )
+    .await
+    .unwrap();
+    let correos = e.smtp.esperar(1, Duration::from_secs(10)).await;
+    let codigo = correos[0]
+        .texto()
+        .lines()
+        .find_map(|l| l.strip_prefix("Tu código de verificación es: "))
+        .expect("código en el correo")
+        .trim()
+        .to_owned();
+    assert_eq!(codigo.len(), servidor::recuperacion::CARACTERES);
+
+    // Neither the code nor the id, in any case, in any column of any row: while the email
+    // waited, and after it was sent (when the sealed secret is dropped too).
+    // (The scan does read the columns: the id's hash is there.)
+    let huella = servidor::secretos::huella(&id);
+    assert!(en_reposo[0].1.iter().flatten().any(|v| *v == huella));
+    for (tabla, filas) in &en_reposo {
+        assert!(!filas.is_empty(), "{tabla} vacía");
+        sin_rastro(tabla, filas, &codigo, "el código");
+        sin_rastro(tabla, filas, &id, "el id");
+    }
+    for tabla in tablas {
+        let filas = filas_en_texto(&e, tabla).await;
+        sin_rastro(tabla, &filas, &codigo, "el código");
+        sin_rastro(tabla, &filas, &id, "el id");
+    }
+    let (secreto, estado): (Option<String>, String) =
+        sqlx::query_as("SELECT secreto, estado FROM correos")
+            .fetch_one(&e.app.estado.bd)
+            .await
+            .unwrap();
+    assert_eq!((secreto, estado.as_str()), (None, "enviado"));
+
+    // And that code was the captcha's answer indeed.
+    let r = recuperar(&mut n, &id, &codigo).await;
+    assert_eq!(r.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
