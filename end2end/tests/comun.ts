@@ -192,6 +192,24 @@ export async function tokenCsrf(page: Page) {
   return page.locator('meta[name="csrf-token"]').getAttribute("content");
 }
 
+/// Image 7 → 8: Continuar signs the Solicitud; returns the folio of "Respuesta firmada
+/// electrónicamente".
+export async function firmarSolicitud(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await expect(page.getByRole("heading", { name: "Respuesta firmada electrónicamente" })).toBeVisible();
+  return (await page.locator("#folio-emitido").textContent())!.trim();
+}
+
+/// Downloads the acuse from its link (named by folio); returns the downloaded file's path.
+export async function descargarAcuse(page: Page, folio: string): Promise<string> {
+  const [descarga] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: `acuse-${folio}.pdf` }).click(),
+  ]);
+  expect(descarga.suggestedFilename()).toBe(`acuse-${folio}.pdf`);
+  return descarga.path();
+}
+
 /// The whole generation with the demo e.firma for the signed-in account (demo server); returns
 /// the folio and the password read from the email the SMTP server received.
 export async function generarConEfirmaDemo(page: Page, correo: string) {
@@ -199,9 +217,7 @@ export async function generarConEfirmaDemo(page: Page, correo: string) {
   await abrirGeneracion(page, URL_DEMO);
   await aceptarTerminos(page);
   await validar(page, { ...demo.par("fiel"), contrasena: demo.contrasena });
-  await page.getByRole("button", { name: "Continuar" }).click();
-  await expect(page.getByRole("heading", { name: "Respuesta firmada electrónicamente" })).toBeVisible();
-  const folio = (await page.locator("#folio-emitido").textContent())!.trim();
+  const folio = await firmarSolicitud(page);
   const mensaje = await esperarCorreo(correo, `FOLIO: ${folio}`);
   const contrasena = /La contraseña generada es: (\S+)/.exec(mensaje.texto)?.[1] ?? "";
   return { folio, contrasena };

@@ -2,8 +2,8 @@ import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  RAIZ, URL_DEFECTO, abrirGeneracion, aceptarTerminos, cli, datosDe, efirmaDemo, esperarCorreoEnBuzon, ingresar,
-  validar,
+  RAIZ, URL_DEFECTO, abrirGeneracion, aceptarTerminos, cli, datosDe, descargarAcuse, efirmaDemo, esperarCorreoEnBuzon,
+  firmarSolicitud, ingresar, validar,
 } from "./comun";
 import { comprobarAcuse } from "./acuse";
 
@@ -33,14 +33,8 @@ test("la demostración sin configurar: con lo que imprime se genera la contrase�
   await validar(page, { ...efirma.par("fiel"), contrasena: efirma.contrasena });
   await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
   await expect(page.locator("#datos-solicitante")).toContainText(cuenta.nrp);
-  await page.getByRole("button", { name: "Continuar" }).click();
-  await expect(page.getByRole("heading", { name: "Respuesta firmada electrónicamente" })).toBeVisible();
-  const folio = (await page.locator("#folio-emitido").textContent())!.trim();
-  const [descarga] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("link", { name: `acuse-${folio}.pdf` }).click(),
-  ]);
-  await comprobarAcuse(await descarga.path(), { folio, base: URL_DEFECTO, cer: efirma.cer, nrp: cuenta.nrp });
+  const folio = await firmarSolicitud(page);
+  await comprobarAcuse(await descargarAcuse(page, folio), { folio, base: URL_DEFECTO, cer: efirma.cer, nrp: cuenta.nrp });
 
   // The email is a file in <datos>/buzon/, the folder the README names (data/buzon/ by default).
   expect(readFileSync(join(RAIZ, "README.md"), "utf8")).toContain("**`data/buzon/`**");

@@ -3,8 +3,8 @@ import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   FIEL_SAT, OTRO_PATRON, PATRON, URL_DEMO, URL_SAT,
-  abrirGeneracion, aceptarTerminos, cli, correos, efirmaDemo, errorEnPantalla, esperarCorreo,
-  esperarCorreoEnBuzon, ingresar, sql, tokenCsrf, validar,
+  abrirGeneracion, aceptarTerminos, cli, correos, descargarAcuse, efirmaDemo, errorEnPantalla, esperarCorreo,
+  esperarCorreoEnBuzon, firmarSolicitud, ingresar, sql, tokenCsrf, validar,
 } from "./comun";
 import { comprobarAcuse } from "./acuse";
 
@@ -427,14 +427,8 @@ test("generación completa con la e.firma de pruebas del SAT; el correo queda en
   await validar(page, { ...FIEL_SAT });
   await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
   await expect(page.locator("#datos-solicitante")).toContainText("30001000000500003415");
-  await page.getByRole("button", { name: "Continuar" }).click();
-  await expect(page.getByRole("heading", { name: "Respuesta firmada electrónicamente" })).toBeVisible();
-  const folio = (await page.locator("#folio-emitido").textContent())!.trim();
-  const [descarga] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("link", { name: `acuse-${folio}.pdf` }).click(),
-  ]);
-  await comprobarAcuse(await descarga.path(), { folio, base: URL_SAT, cer: FIEL_SAT.cer, nrp: PATRON.nrp });
+  const folio = await firmarSolicitud(page);
+  await comprobarAcuse(await descargarAcuse(page, folio), { folio, base: URL_SAT, cer: FIEL_SAT.cer, nrp: PATRON.nrp });
   // This server has no SMTP configured, like the out-of-the-box demo: the email is a file.
   const correo = await esperarCorreoEnBuzon("sat", `FOLIO: ${folio}`);
   expect(correo.para).toEqual([PATRON.correo]);
