@@ -66,6 +66,7 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         ),
         limites: Limites::new(
             bd.clone(),
+            bd::Motor::de_url(&config.url_bd)?,
             config.bloqueo_intentos,
             config.bloqueo_ventana_seg,
             config.limite_ip_intentos,

@@ -7,7 +7,7 @@ use crate::{
     bd, cookies, cuentas,
     estado::Estado,
     generacion,
-    limites::{clave_ip, clave_nrp},
+    limites::{clave_ip, clave_nrp, Lleno},
     secretos,
 };
 use app::{
@@ -69,38 +69,41 @@ impl Portal for PortalServidor {
                 }
             };
 
-        if let Some(espera) = e
+        // The attempt takes its place under both limits first; a right sign-in gives them back.
+        let (por_ip, por_nrp) = (clave_ip(&ip), clave_nrp(&nrp));
+        let plazas = e
             .limites
-            .espera(&clave_ip(&ip), e.limites.intentos_ip)
+            .tomar(&[
+                e.limites.de_ingreso(&por_ip, e.limites.intentos_ip),
+                e.limites.de_ingreso(&por_nrp, e.limites.intentos),
+            ])
             .await
-            .map_err(bd::indisponible)?
-        {
-            auditar("ingreso_rechazado", None, Some("limite_por_direccion")).await?;
-            return Err(ErrorApp::nuevo(
-                429,
-                "demasiados_intentos",
-                "Hubo demasiados intentos de ingreso desde tu conexión. Espera unos minutos e intenta de nuevo.",
-            )
-            .con_reintento(espera));
-        }
-        if let Some(espera) = e
-            .limites
-            .espera(&clave_nrp(&nrp), e.limites.intentos)
-            .await
-            .map_err(bd::indisponible)?
-        {
-            auditar("ingreso_rechazado", None, Some("nrp_bloqueado")).await?;
-            let minutos = espera.div_ceil(60);
-            return Err(ErrorApp::nuevo(
-                429,
-                "cuenta_bloqueada",
-                &format!(
-                    "Por tu seguridad, el ingreso con este NRP está bloqueado temporalmente por varios intentos fallidos. Intenta de nuevo en {minutos} minuto{}.",
-                    if minutos == 1 { "" } else { "s" }
-                ),
-            )
-            .con_reintento(espera));
-        }
+            .map_err(bd::indisponible)?;
+        let plazas = match plazas {
+            Ok(p) => p,
+            Err(Lleno { limite: 0, espera }) => {
+                auditar("ingreso_rechazado", None, Some("limite_por_direccion")).await?;
+                return Err(ErrorApp::nuevo(
+                    429,
+                    "demasiados_intentos",
+                    "Hubo demasiados intentos de ingreso desde tu conexión. Espera unos minutos e intenta de nuevo.",
+                )
+                .con_reintento(espera));
+            }
+            Err(Lleno { espera, .. }) => {
+                auditar("ingreso_rechazado", None, Some("nrp_bloqueado")).await?;
+                let minutos = espera.div_ceil(60);
+                return Err(ErrorApp::nuevo(
+                    429,
+                    "cuenta_bloqueada",
+                    &format!(
+                        "Por tu seguridad, el ingreso con este NRP está bloqueado temporalmente por varios intentos fallidos. Intenta de nuevo en {minutos} minuto{}.",
+                        if minutos == 1 { "" } else { "s" }
+                    ),
+                )
+                .con_reintento(espera));
+            }
+        };
 
         let cuenta = cuentas::para_ingreso(&e.bd, &nrp)
             .await
@@ -117,16 +120,17 @@ impl Portal for PortalServidor {
         let cuenta = cuenta.filter(|c| contrasena_valida && c.correo.eq_ignore_ascii_case(&correo));
 
         let Some(cuenta) = cuenta else {
-            e.limites
-                .registrar_fallo(&[clave_nrp(&nrp), clave_ip(&ip)])
-                .await
-                .map_err(bd::indisponible)?;
+            // The places taken stay: they are this failure.
             auditar("ingreso_fallido", None, Some("datos_incorrectos")).await?;
             return Err(datos_incorrectos());
         };
 
         e.limites
-            .olvidar(&clave_nrp(&nrp))
+            .devolver(plazas.todas())
+            .await
+            .map_err(bd::indisponible)?;
+        e.limites
+            .olvidar(&por_nrp)
             .await
             .map_err(bd::indisponible)?;
         // Session rotation: whatever session this browser had ends here.

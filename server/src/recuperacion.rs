@@ -21,12 +21,14 @@ use crate::{
     credenciales::{self, ErrorEmision, Rol},
     cuentas,
     estado::Estado,
+    limites::{Limite, Plazas},
     secretos,
 };
 use app::{
     error::ErrorApp,
     gestion::{Captcha, Recuperacion},
     servicios::{Peticion, SesionActiva},
+    sesion::Cuenta,
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use hmac::{Hmac, Mac};
@@ -199,21 +201,25 @@ fn demasiados(segundos: u64, mensaje: &str) -> ErrorApp {
     ErrorApp::nuevo(429, "demasiados_intentos", mensaje).con_reintento(segundos)
 }
 
-async fn limitar(
-    estado: &Estado,
-    clave: &str,
-    maximo: i64,
-    ventana: i64,
-    mensaje: &str,
-) -> Result<(), ErrorApp> {
+/// Takes the attempt's place under each limit (all or none), or answers 429 with the message
+/// of the first limit that is full.
+async fn tomar(estado: &Estado, limites: &[(Limite<'_>, &str)]) -> Result<Plazas, ErrorApp> {
+    let solo: Vec<Limite> = limites.iter().map(|(l, _)| *l).collect();
     match estado
         .limites
-        .espera_en(clave, maximo, ventana)
+        .tomar(&solo)
         .await
         .map_err(bd::indisponible)?
     {
-        Some(s) => Err(demasiados(s, mensaje)),
-        None => Ok(()),
+        Ok(plazas) => Ok(plazas),
+        Err(lleno) => Err(demasiados(lleno.espera, limites[lleno.limite].1)),
+    }
+}
+
+/// Gives places back; a failure to do so only errs on the safe side (the attempt counts).
+async fn devolver(estado: &Estado, plazas: &[i64]) {
+    if let Err(e) = estado.limites.devolver(plazas).await {
+        tracing::error!(error = %e, "no se pudieron devolver plazas de un límite");
     }
 }
 
@@ -251,33 +257,30 @@ pub async fn nuevo_captcha(
     {
         return Err(cancelacion::sin_contrasena_activa());
     }
+    // Every captcha (and every code by email) issued counts: the places taken stay.
     let clave_sesion = format!("captcha-sesion:{}", sesion.id_hash);
-    limitar(
-        estado,
-        &clave_sesion,
-        CAPTCHAS_POR_SESION,
-        VENTANA_CAPTCHA,
-        MENSAJE_CAPTCHAS,
-    )
-    .await?;
     let clave_codigos = format!("captcha-correo:{}", sesion.cuenta_id);
+    let mut limites = vec![(
+        Limite {
+            clave: &clave_sesion,
+            maximo: CAPTCHAS_POR_SESION,
+            ventana: VENTANA_CAPTCHA,
+        },
+        MENSAJE_CAPTCHAS,
+    )];
     if por_correo {
-        limitar(
-            estado,
-            &clave_codigos,
-            CODIGOS_POR_CUENTA,
-            HORA,
+        limites.push((
+            Limite {
+                clave: &clave_codigos,
+                maximo: CODIGOS_POR_CUENTA,
+                ventana: HORA,
+            },
             MENSAJE_CODIGOS,
-        )
-        .await?;
+        ));
     }
+    let _contadas = tomar(estado, &limites).await?;
     let llave = estado.llave_captcha;
     let emitido = emitir_captcha(&estado.bd, &llave, &sesion.id_hash)
-        .await
-        .map_err(bd::indisponible)?;
-    estado
-        .limites
-        .registrar_en(&clave_sesion, VENTANA_CAPTCHA)
         .await
         .map_err(bd::indisponible)?;
     if !por_correo {
@@ -318,11 +321,6 @@ pub async fn nuevo_captcha(
     .map_err(bd::indisponible)?;
     tx.commit().await.map_err(bd::indisponible)?;
     estado.avisar_correo();
-    estado
-        .limites
-        .registrar_en(&clave_codigos, HORA)
-        .await
-        .map_err(bd::indisponible)?;
     Ok(Captcha {
         id: emitido.id,
         imagen: None,
@@ -346,30 +344,39 @@ pub async fn recuperar(
     let fallos_sesion = format!("captcha-fallo-sesion:{}", sesion.id_hash);
     let fallos_cuenta = format!("captcha-fallo-cuenta:{}", sesion.cuenta_id);
     let recuperaciones = format!("recuperacion:{}", sesion.cuenta_id);
-    limitar(
+    // Places under the three limits first: a wrong answer keeps the two failure places, a
+    // recovery that happens keeps the day's place; everything else is given back.
+    let plazas = tomar(
         estado,
-        &fallos_sesion,
-        FALLOS_POR_SESION,
-        VENTANA_CAPTCHA,
-        MENSAJE_FALLOS,
+        &[
+            (
+                Limite {
+                    clave: &fallos_sesion,
+                    maximo: FALLOS_POR_SESION,
+                    ventana: VENTANA_CAPTCHA,
+                },
+                MENSAJE_FALLOS,
+            ),
+            (
+                Limite {
+                    clave: &fallos_cuenta,
+                    maximo: FALLOS_POR_CUENTA,
+                    ventana: VENTANA_CAPTCHA,
+                },
+                MENSAJE_FALLOS,
+            ),
+            (
+                Limite {
+                    clave: &recuperaciones,
+                    maximo: RECUPERACIONES_POR_DIA,
+                    ventana: DIA,
+                },
+                MENSAJE_RECUPERACIONES,
+            ),
+        ],
     )
     .await?;
-    limitar(
-        estado,
-        &fallos_cuenta,
-        FALLOS_POR_CUENTA,
-        VENTANA_CAPTCHA,
-        MENSAJE_FALLOS,
-    )
-    .await?;
-    limitar(
-        estado,
-        &recuperaciones,
-        RECUPERACIONES_POR_DIA,
-        DIA,
-        MENSAJE_RECUPERACIONES,
-    )
-    .await?;
+    let (fallos, del_dia) = ([plazas.de(0), plazas.de(1)], [plazas.de(2)]);
 
     let auditar = |evento: &'static str, detalle: Option<String>| {
         let ip = ip.clone();
@@ -390,23 +397,42 @@ pub async fn recuperar(
         }
     };
     let llave = estado.llave_captcha;
-    if let Err(e) = consumir_captcha(&estado.bd, &llave, &sesion.id_hash, id, respuesta)
-        .await
-        .map_err(bd::indisponible)?
+    let consumido = match consumir_captcha(&estado.bd, &llave, &sesion.id_hash, id, respuesta).await
     {
-        if e == ErrorCaptcha::Incorrecto {
-            for clave in [&fallos_sesion, &fallos_cuenta] {
-                estado
-                    .limites
-                    .registrar_en(clave, VENTANA_CAPTCHA)
-                    .await
-                    .map_err(bd::indisponible)?;
-            }
+        Ok(c) => c,
+        Err(e) => {
+            devolver(estado, plazas.todas()).await;
+            return Err(bd::indisponible(e));
         }
+    };
+    if let Err(e) = consumido {
+        // A wrong answer is a failure; an expired, used or unknown captcha is not.
+        let sobrantes: &[i64] = if e == ErrorCaptcha::Incorrecto {
+            &del_dia
+        } else {
+            plazas.todas()
+        };
+        devolver(estado, sobrantes).await;
         auditar("captcha_rechazado", Some(e.error().codigo)).await?;
         return Err(e.error());
     }
+    devolver(estado, &fallos).await;
+    let recuperada = reemplazar(estado, sesion, &cuenta, &ip, rol).await;
+    if recuperada.is_err() {
+        devolver(estado, &del_dia).await;
+    }
+    recuperada
+}
 
+/// The recovery proper, once the captcha was answered: the active credential is replaced and
+/// the new password leaves by email, in one transaction.
+async fn reemplazar(
+    estado: &Estado,
+    sesion: &SesionActiva,
+    cuenta: &Cuenta,
+    ip: &str,
+    rol: Rol,
+) -> Result<Recuperacion, ErrorApp> {
     // Read through the pool before taking the transaction's connection: holding one while
     // waiting for another lets a few concurrent recoveries exhaust a small pool.
     let anterior = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
@@ -464,7 +490,7 @@ pub async fn recuperar(
             evento: "credencial_recuperada",
             cuenta_id: Some(sesion.cuenta_id),
             sujeto: Some(&cuenta.nrp),
-            ip: &ip,
+            ip,
             detalle: Some(&detalle),
         },
     )
@@ -473,11 +499,6 @@ pub async fn recuperar(
     tx.commit().await.map_err(bd::indisponible)?;
     estado.avisar_correo();
     estado.metricas.credencial_emitida(rol);
-    estado
-        .limites
-        .registrar_en(&recuperaciones, DIA)
-        .await
-        .map_err(bd::indisponible)?;
     Ok(Recuperacion { folio: nueva.folio })
 }
 

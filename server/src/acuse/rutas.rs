@@ -118,30 +118,32 @@ pub async fn verificar_folio(
         ));
     }
     let clave = clave_consultas(&peticion.ip.to_string());
-    if let Some(espera) = estado
+    // Each lookup takes a place; one that finds its acuse gives it back, so only lookups of
+    // folios that do not exist count.
+    let plazas = estado
         .limites
-        .espera(&clave, estado.limites.intentos_ip)
+        .tomar(&[estado.limites.de_ingreso(&clave, estado.limites.intentos_ip)])
         .await
         .map_err(bd::indisponible)?
-    {
-        return Err(ErrorApp::nuevo(
-            429,
-            "demasiadas_consultas",
-            "Hubo demasiadas consultas de folios inexistentes desde tu conexión. Espera unos minutos e intenta de nuevo.",
-        )
-        .con_reintento(espera));
-    }
+        .map_err(|lleno| {
+            ErrorApp::nuevo(
+                429,
+                "demasiadas_consultas",
+                "Hubo demasiadas consultas de folios inexistentes desde tu conexión. Espera unos minutos e intenta de nuevo.",
+            )
+            .con_reintento(lleno.espera)
+        })?;
     let Some(acuse) = por_folio(&estado.bd, folio)
         .await
         .map_err(bd::indisponible)?
     else {
-        estado
-            .limites
-            .registrar_fallo(&[clave])
-            .await
-            .map_err(bd::indisponible)?;
         return Ok(None);
     };
+    estado
+        .limites
+        .devolver(plazas.todas())
+        .await
+        .map_err(bd::indisponible)?;
     let v = verificar(&acuse, &estado.sellador);
     let d = acuse.datos;
     Ok(Some(AcuseVerificado {

@@ -13,6 +13,7 @@ use crate::{
     auditoria::{self, Evento},
     credenciales,
     estado::Estado,
+    limites::Limite,
     secretos,
 };
 use axum::{
@@ -284,20 +285,30 @@ async fn abrir_sesion(
 
     let clave_ip = format!("api-ip:{ip}");
     let clave_par = format!("api-par:{}:{}", ids.patron.texto(), ids.rfc_desarrollador);
-    for (clave, maximo) in [
-        (&clave_ip, INTENTOS_POR_DIRECCION),
-        (&clave_par, INTENTOS_POR_PAR),
-    ] {
-        if let Some(segundos) = estado
-            .limites
-            .espera_en(clave, maximo, VENTANA_SEG)
-            .await
-            .map_err(ErrorApi::bd)?
-        {
+    // The attempt takes its place under both limits first; valid credentials give them back.
+    let plazas = estado
+        .limites
+        .tomar(&[
+            Limite {
+                clave: &clave_ip,
+                maximo: INTENTOS_POR_DIRECCION,
+                ventana: VENTANA_SEG,
+            },
+            Limite {
+                clave: &clave_par,
+                maximo: INTENTOS_POR_PAR,
+                ventana: VENTANA_SEG,
+            },
+        ])
+        .await
+        .map_err(ErrorApi::bd)?;
+    let plazas = match plazas {
+        Ok(p) => p,
+        Err(lleno) => {
             auditar("demasiados_intentos", None).await;
-            return Err(ErrorApi::demasiados_intentos(segundos));
+            return Err(ErrorApi::demasiados_intentos(lleno.espera));
         }
-    }
+    };
 
     let bd = &estado.bd;
     // An employer named by RFC may hold several NRPs: its password says which. Nothing is
@@ -350,16 +361,15 @@ async fn abrir_sesion(
         candidatas_desarrollador,
     );
     let (Some(patron), Some(desarrollador)) = (patron, desarrollador) else {
-        for clave in [&clave_ip, &clave_par] {
-            estado
-                .limites
-                .registrar_en(clave, VENTANA_SEG)
-                .await
-                .map_err(ErrorApi::bd)?;
-        }
+        // The places taken stay: they are this failure.
         auditar("credenciales_invalidas", patron_id).await;
         return Err(ErrorApi::credenciales_invalidas());
     };
+    estado
+        .limites
+        .devolver(plazas.todas())
+        .await
+        .map_err(ErrorApi::bd)?;
 
     let relacion = sqlx::query(
         "SELECT r.id, p.estado FROM relaciones r JOIN productos p ON p.id = r.producto_id \
