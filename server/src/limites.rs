@@ -6,15 +6,28 @@
 //! - Per client address: `limite_ip_intentos` failures in the same window throttle the address.
 //!
 //! An attempt takes its place under every limit that applies *before* it runs ([`Limites::tomar`]:
-//! count and record in one transaction, serialized per key across instances), and gives it back
-//! ([`Limites::devolver`]) when it turns out not to count (a right password, say). Checking first
-//! and recording after the outcome would let a burst of simultaneous attempts all pass the check.
+//! count and record in one transaction, serialized per key across instances), then either
+//! confirms it ([`Limites::confirmar`]: it was a failure, it counts) or gives it back
+//! ([`Limites::devolver`]: a right password, say). Checking first and recording after the
+//! outcome would let a burst of simultaneous attempts all pass the check.
+//!
+//! A place still pending (its attempt running) holds room, but is not a failure: when only
+//! pending places fill a limit, the next attempt waits for room (up to [`ESPERA_MAXIMA`]) instead
+//! of being refused, so legitimate concurrency is queued, never answered 429 for what its own
+//! requests are doing. A place pending for over [`PENDIENTE_MAXIMO`] seconds (its process died)
+//! counts as a failure.
 
 use crate::{
     ahora,
     bd::{Bd, Motor},
 };
 use sqlx::Row;
+use std::time::{Duration, Instant};
+
+/// How long an attempt waits for room held by pending places before it is refused.
+pub const ESPERA_MAXIMA: Duration = Duration::from_secs(3);
+/// Seconds after which a place still pending counts as a failure.
+pub const PENDIENTE_MAXIMO: i64 = 60;
 
 /// One limit an attempt is counted against: at most `maximo` within `ventana` seconds.
 #[derive(Debug, Clone, Copy)]
@@ -24,9 +37,10 @@ pub struct Limite<'a> {
     pub ventana: i64,
 }
 
-/// The places an attempt took, one per [`Limite`], in the same order.
+/// The places an attempt took, one per [`Limite`], in the same order: pending until confirmed
+/// or given back.
 #[derive(Debug, Clone)]
-#[must_use = "una plaza se cuenta como fallo mientras no se devuelva"]
+#[must_use = "una plaza se confirma (fallo) o se devuelve"]
 pub struct Plazas(Vec<i64>);
 
 impl Plazas {
@@ -85,13 +99,28 @@ impl Limites {
         }
     }
 
-    /// Takes one place under each limit, all or none. `Ok(Err(lleno))` names the first limit
-    /// (in the order given) with no place left; nothing is taken then.
+    /// Takes one pending place under each limit, all or none. `Ok(Err(lleno))` names the first
+    /// limit (in the order given) that is full of failures, or still full of pending places after
+    /// [`ESPERA_MAXIMA`]; nothing is taken then.
     ///
     /// The transaction serializes attempts on the same keys on every instance: on PostgreSQL
     /// with a transaction-scoped advisory lock per key (taken in a fixed order), on SQLite by
     /// opening with a write (SQLite has one writer at a time).
     pub async fn tomar(&self, limites: &[Limite<'_>]) -> sqlx::Result<Result<Plazas, Lleno>> {
+        let hasta = Instant::now() + ESPERA_MAXIMA;
+        loop {
+            match self.intentar(limites).await? {
+                Ok(plazas) => return Ok(Ok(plazas)),
+                Err(Estado::Lleno(lleno)) => return Ok(Err(lleno)),
+                Err(Estado::Ocupado(limite)) if Instant::now() >= hasta => {
+                    return Ok(Err(Lleno { limite, espera: 1 }))
+                }
+                Err(Estado::Ocupado(_)) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    }
+
+    async fn intentar(&self, limites: &[Limite<'_>]) -> sqlx::Result<Result<Plazas, Estado>> {
         let momento = ahora();
         let mut tx = self.bd.begin().await?;
         if self.motor == Motor::Postgres {
@@ -113,14 +142,20 @@ impl Limites {
                 .await?;
         }
         for (i, l) in limites.iter().enumerate() {
-            if let Some(espera) = espera_en_tx(&mut tx, l, momento).await? {
-                return Ok(Err(Lleno { limite: i, espera }));
+            let ocupacion = ocupacion(&mut tx, l, momento).await?;
+            if ocupacion.fallos >= l.maximo {
+                let primero = ocupacion.primer_fallo.unwrap_or(momento);
+                let espera = (primero + l.ventana - momento).max(1) as u64;
+                return Ok(Err(Estado::Lleno(Lleno { limite: i, espera })));
+            }
+            if ocupacion.fallos + ocupacion.pendientes >= l.maximo {
+                return Ok(Err(Estado::Ocupado(i)));
             }
         }
         let mut ids = Vec::with_capacity(limites.len());
         for l in limites {
             let fila = sqlx::query(
-                "INSERT INTO intentos_fallidos (clave, momento) VALUES ($1, $2) RETURNING id",
+                "INSERT INTO intentos_fallidos (clave, momento, pendiente) VALUES ($1, $2, 1) RETURNING id",
             )
             .bind(l.clave)
             .bind(momento)
@@ -130,6 +165,17 @@ impl Limites {
         }
         tx.commit().await?;
         Ok(Ok(Plazas(ids)))
+    }
+
+    /// Confirms places: their attempt was a failure (or an event that counts), it counts.
+    pub async fn confirmar(&self, plazas: &[i64]) -> sqlx::Result<()> {
+        for id in plazas {
+            sqlx::query("UPDATE intentos_fallidos SET pendiente = 0 WHERE id = $1")
+                .bind(id)
+                .execute(&self.bd)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Gives places back: the attempt did not count against their limits.
@@ -153,25 +199,43 @@ impl Limites {
     }
 }
 
-/// Seconds until `l` has a place again, if it has none now.
-async fn espera_en_tx(
+/// Why no place was taken.
+enum Estado {
+    /// Full of failures: refused.
+    Lleno(Lleno),
+    /// Full only with pending places (the `usize`-th limit): wait for room.
+    Ocupado(usize),
+}
+
+struct Ocupacion {
+    fallos: i64,
+    pendientes: i64,
+    primer_fallo: Option<i64>,
+}
+
+/// What holds room under `l` now: failures (confirmed, or pending for too long) and pending
+/// places.
+async fn ocupacion(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     l: &Limite<'_>,
     momento: i64,
-) -> sqlx::Result<Option<u64>> {
+) -> sqlx::Result<Ocupacion> {
     let fila = sqlx::query(
-        "SELECT COUNT(*), MIN(momento) FROM intentos_fallidos WHERE clave = $1 AND momento > $2",
+        "SELECT COUNT(*), \
+         COALESCE(SUM(CASE WHEN pendiente = 1 AND momento > $3 THEN 1 ELSE 0 END), 0), \
+         MIN(CASE WHEN pendiente = 0 OR momento <= $3 THEN momento END) \
+         FROM intentos_fallidos WHERE clave = $1 AND momento > $2",
     )
     .bind(l.clave)
     .bind(momento - l.ventana)
+    .bind(momento - PENDIENTE_MAXIMO)
     .fetch_one(&mut **tx)
     .await?;
-    let cuenta: i64 = fila.try_get(0)?;
-    if cuenta < l.maximo {
-        return Ok(None);
-    }
-    let primero: Option<i64> = fila.try_get(1)?;
-    Ok(Some(
-        (primero.unwrap_or(momento) + l.ventana - momento).max(1) as u64,
-    ))
+    let todas: i64 = fila.try_get(0)?;
+    let pendientes: i64 = fila.try_get(1)?;
+    Ok(Ocupacion {
+        fallos: todas - pendientes,
+        pendientes,
+        primer_fallo: fila.try_get(2)?,
+    })
 }

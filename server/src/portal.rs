@@ -120,7 +120,10 @@ impl Portal for PortalServidor {
         let cuenta = cuenta.filter(|c| contrasena_valida && c.correo.eq_ignore_ascii_case(&correo));
 
         let Some(cuenta) = cuenta else {
-            // The places taken stay: they are this failure.
+            e.limites
+                .confirmar(plazas.todas())
+                .await
+                .map_err(bd::indisponible)?;
             auditar("ingreso_fallido", None, Some("datos_incorrectos")).await?;
             return Err(datos_incorrectos());
         };

@@ -223,6 +223,14 @@ async fn devolver(estado: &Estado, plazas: &[i64]) {
     }
 }
 
+/// Confirms places: the attempt counts. A failure to do so leaves them pending, and a place
+/// pending for long counts anyway.
+async fn confirmar(estado: &Estado, plazas: &[i64]) {
+    if let Err(e) = estado.limites.confirmar(plazas).await {
+        tracing::error!(error = %e, "no se pudieron confirmar plazas de un límite");
+    }
+}
+
 const MENSAJE_CAPTCHAS: &str =
     "Pediste demasiados captchas. Espera unos minutos e inténtalo de nuevo.";
 const MENSAJE_FALLOS: &str =
@@ -278,7 +286,8 @@ pub async fn nuevo_captcha(
             MENSAJE_CODIGOS,
         ));
     }
-    let _contadas = tomar(estado, &limites).await?;
+    let plazas = tomar(estado, &limites).await?;
+    confirmar(estado, plazas.todas()).await;
     let llave = estado.llave_captcha;
     let emitido = emitir_captcha(&estado.bd, &llave, &sesion.id_hash)
         .await
@@ -344,8 +353,8 @@ pub async fn recuperar(
     let fallos_sesion = format!("captcha-fallo-sesion:{}", sesion.id_hash);
     let fallos_cuenta = format!("captcha-fallo-cuenta:{}", sesion.cuenta_id);
     let recuperaciones = format!("recuperacion:{}", sesion.cuenta_id);
-    // Places under the three limits first: a wrong answer keeps the two failure places, a
-    // recovery that happens keeps the day's place; everything else is given back.
+    // Places under the three limits first: a wrong answer confirms the two failure places, a
+    // recovery that happens confirms the day's place; everything else is given back.
     let plazas = tomar(
         estado,
         &[
@@ -407,18 +416,20 @@ pub async fn recuperar(
     };
     if let Err(e) = consumido {
         // A wrong answer is a failure; an expired, used or unknown captcha is not.
-        let sobrantes: &[i64] = if e == ErrorCaptcha::Incorrecto {
-            &del_dia
+        if e == ErrorCaptcha::Incorrecto {
+            confirmar(estado, &fallos).await;
+            devolver(estado, &del_dia).await;
         } else {
-            plazas.todas()
-        };
-        devolver(estado, sobrantes).await;
+            devolver(estado, plazas.todas()).await;
+        }
         auditar("captcha_rechazado", Some(e.error().codigo)).await?;
         return Err(e.error());
     }
     devolver(estado, &fallos).await;
     let recuperada = reemplazar(estado, sesion, &cuenta, &ip, rol).await;
-    if recuperada.is_err() {
+    if recuperada.is_ok() {
+        confirmar(estado, &del_dia).await;
+    } else {
         devolver(estado, &del_dia).await;
     }
     recuperada

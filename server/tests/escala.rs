@@ -40,7 +40,13 @@ const CONSULTAS: &[(&str, &str)] = &[
     ("purga de sesiones", "DELETE FROM sesiones WHERE ultima_actividad < $1 OR creada < $2"),
     ("sesión de la API", "SELECT patron_id FROM sesiones_api WHERE token_hash = $1"),
     ("purga de sesiones de la API", "DELETE FROM sesiones_api WHERE expira <= $1"),
-    ("límites", "SELECT COUNT(*), MIN(momento) FROM intentos_fallidos WHERE clave = $1 AND momento > $2"),
+    (
+        "límites",
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN pendiente = 1 AND momento > $3 THEN 1 ELSE 0 END), 0), \
+         MIN(CASE WHEN pendiente = 0 OR momento <= $3 THEN momento END) \
+         FROM intentos_fallidos WHERE clave = $1 AND momento > $2",
+    ),
+    ("plaza de un límite", "UPDATE intentos_fallidos SET pendiente = 0 WHERE id = $1"),
     ("reto", "SELECT id_hash FROM retos WHERE id_hash = $1"),
     ("purga de retos", "DELETE FROM retos WHERE expira < $1"),
     ("purga de captchas", "DELETE FROM captchas WHERE expira < $1"),
@@ -78,7 +84,18 @@ async fn cada_consulta_frecuente_usa_un_indice() {
     }
     let mut sin_indice = Vec::new();
     for (nombre, consulta) in CONSULTAS {
-        let n = consulta.matches('$').count();
+        // Parameters: the highest `$N` (one may appear twice).
+        let n = consulta
+            .split('$')
+            .skip(1)
+            .filter_map(|t| {
+                t.split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0);
         let filas = if postgres {
             let preparar = format!("PREPARE consulta AS {consulta}");
             sqlx::raw_sql(&preparar)

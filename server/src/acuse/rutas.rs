@@ -118,8 +118,8 @@ pub async fn verificar_folio(
         ));
     }
     let clave = clave_consultas(&peticion.ip.to_string());
-    // Each lookup takes a place; one that finds its acuse gives it back, so only lookups of
-    // folios that do not exist count.
+    // Each lookup takes a place; one that finds its acuse gives it back, one that does not
+    // confirms it: only lookups of folios that do not exist count.
     let plazas = estado
         .limites
         .tomar(&[estado.limites.de_ingreso(&clave, estado.limites.intentos_ip)])
@@ -137,6 +137,11 @@ pub async fn verificar_folio(
         .await
         .map_err(bd::indisponible)?
     else {
+        estado
+            .limites
+            .confirmar(plazas.todas())
+            .await
+            .map_err(bd::indisponible)?;
         return Ok(None);
     };
     estado

@@ -361,7 +361,11 @@ async fn abrir_sesion(
         candidatas_desarrollador,
     );
     let (Some(patron), Some(desarrollador)) = (patron, desarrollador) else {
-        // The places taken stay: they are this failure.
+        estado
+            .limites
+            .confirmar(plazas.todas())
+            .await
+            .map_err(ErrorApi::bd)?;
         auditar("credenciales_invalidas", patron_id).await;
         return Err(ErrorApi::credenciales_invalidas());
     };
