@@ -516,3 +516,182 @@ async fn sin_proxies_declarados_x_forwarded_for_no_cuenta() {
         (429, "demasiados_intentos".to_owned())
     );
 }
+
+/// The lock's exact message for a wait of `espera` seconds, as the server words it.
+fn mensaje_bloqueo(espera: u64) -> String {
+    let minutos = espera.div_ceil(60);
+    format!(
+        "Por tu seguridad, el ingreso con este NRP está bloqueado temporalmente por varios intentos fallidos. Intenta de nuevo en {minutos} minuto{}.",
+        if minutos == 1 { "" } else { "s" }
+    )
+}
+
+const MENSAJE_DEMASIADOS_DESDE_LA_DIRECCION: &str =
+    "Hubo demasiados intentos de ingreso desde tu conexión. Espera unos minutos e intenta de nuevo.";
+
+/// A sign-in fired by a fresh browser (its own connection and CSRF token), reduced to status,
+/// `Retry-After` and body.
+async fn ingresos_a_la_vez(
+    app: &comun::AppPrueba,
+    datos: Vec<(String, &'static str)>,
+) -> Vec<(u16, Option<u64>, serde_json::Value)> {
+    let mut navegadores = Vec::new();
+    for (nrp, contrasena) in datos {
+        let mut n = Navegador::new(app);
+        n.pagina("/ingresar").await;
+        navegadores.push((n, nrp, contrasena));
+    }
+    comun::a_la_vez(navegadores.into_iter().map(|(n, nrp, contrasena)| {
+        let envio = n.post_form_suelto(
+            "/api/iniciar-sesion",
+            &[
+                ("nrp", nrp.as_str()),
+                ("correo", CORREO),
+                ("contrasena", contrasena),
+            ],
+        );
+        async move { comun::resultado(envio.await).await }
+    }))
+    .await
+}
+
+/// Checks one answer of a race and says which kind it was: a failure that counted (401) or a
+/// refusal of the limit (429, with exactly the body its `Retry-After` implies).
+fn clasificar(
+    (estado, espera, cuerpo): &(u16, Option<u64>, serde_json::Value),
+    codigo_429: &str,
+    mensaje_429: &dyn Fn(u64) -> String,
+) -> bool {
+    match estado {
+        401 => {
+            assert_eq!(espera, &None, "{cuerpo}");
+            assert_eq!(
+                cuerpo,
+                &serde_json::json!({
+                    "codigo": "datos_incorrectos",
+                    "mensaje": MENSAJE_DATOS_INCORRECTOS,
+                    "estado": 401,
+                })
+            );
+            true
+        }
+        429 => {
+            let espera = espera.expect("un 429 lleva Retry-After");
+            assert!(espera > 0 && espera <= 15 * 60, "Retry-After {espera}");
+            assert_eq!(
+                cuerpo,
+                &serde_json::json!({
+                    "codigo": codigo_429,
+                    "mensaje": mensaje_429(espera),
+                    "estado": 429,
+                    "reintentar_en": espera,
+                })
+            );
+            false
+        }
+        otro => panic!("respuesta inesperada {otro}: {cuerpo}"),
+    }
+}
+
+async fn contar(app: &comun::AppPrueba, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intentos_simultaneos_no_rebasan_el_bloqueo_del_nrp() {
+    // The per-address limit far away, so only the NRP's lock can refuse.
+    let app = levantar_con(&[
+        ("INTERCOM_BLOQUEO_INTENTOS", "3"),
+        ("INTERCOM_LIMITE_IP_INTENTOS", "1000"),
+    ])
+    .await;
+    let respuestas = ingresos_a_la_vez(&app, vec![(NRP.to_owned(), "equivocada"); 12]).await;
+    let contadas = respuestas
+        .iter()
+        .filter(|r| clasificar(r, "cuenta_bloqueada", &mensaje_bloqueo))
+        .count();
+    // Exactly the lock's three failures were processed; the nine others were refused before
+    // the password was looked at.
+    assert_eq!((contadas, respuestas.len() - contadas), (3, 9));
+
+    // Locked: even the right password waits.
+    let mut n = Navegador::new(&app);
+    let r = comun::resultado(n.ingresar(NRP, CORREO, CONTRASENA).await).await;
+    assert!(!clasificar(&r, "cuenta_bloqueada", &mensaje_bloqueo));
+    assert!(!n.cookies.contains_key("__Host-sesion"));
+
+    let clave_nrp = servidor::limites::clave_nrp(NRP);
+    assert_eq!(comun::intentos(&app, &clave_nrp).await, 3);
+    let clave_ip = servidor::limites::clave_ip("127.0.0.1");
+    assert_eq!(comun::intentos(&app, &clave_ip).await, 3);
+    assert_eq!(
+        contar(
+            &app,
+            "SELECT COUNT(*) FROM auditoria WHERE evento = 'ingreso_fallido'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        contar(
+            &app,
+            "SELECT COUNT(*) FROM auditoria WHERE evento = 'ingreso_rechazado' AND detalle = 'nrp_bloqueado'"
+        )
+        .await,
+        10
+    );
+    assert_eq!(contar(&app, "SELECT COUNT(*) FROM auditoria").await, 13);
+    assert_eq!(contar(&app, "SELECT COUNT(*) FROM sesiones").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intentos_simultaneos_desde_una_direccion_no_rebasan_su_limite() {
+    // Twelve different NRPs (none reaches its own lock) from one address allowed three.
+    let app = levantar_con(&[("INTERCOM_LIMITE_IP_INTENTOS", "3")]).await;
+    let datos = (0..12)
+        .map(|i| (format!("A{:010}", i + 1), "equivocada"))
+        .collect();
+    let respuestas = ingresos_a_la_vez(&app, datos).await;
+    let mensaje = |_| MENSAJE_DEMASIADOS_DESDE_LA_DIRECCION.to_owned();
+    let contadas = respuestas
+        .iter()
+        .filter(|r| clasificar(r, "demasiados_intentos", &mensaje))
+        .count();
+    assert_eq!((contadas, respuestas.len() - contadas), (3, 9));
+
+    // The address waits, whatever the NRP and however right the password.
+    let mut n = Navegador::new(&app);
+    let r = comun::resultado(n.ingresar(NRP, CORREO, CONTRASENA).await).await;
+    assert!(!clasificar(&r, "demasiados_intentos", &mensaje));
+
+    let clave_ip = servidor::limites::clave_ip("127.0.0.1");
+    assert_eq!(comun::intentos(&app, &clave_ip).await, 3);
+    assert_eq!(
+        contar(
+            &app,
+            "SELECT COUNT(*) FROM intentos_fallidos WHERE clave LIKE 'nrp:%'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        contar(
+            &app,
+            "SELECT COUNT(*) FROM auditoria WHERE evento = 'ingreso_fallido'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        contar(
+            &app,
+            "SELECT COUNT(*) FROM auditoria WHERE evento = 'ingreso_rechazado' AND detalle = 'limite_por_direccion'"
+        )
+        .await,
+        10
+    );
+    assert_eq!(contar(&app, "SELECT COUNT(*) FROM sesiones").await, 0);
+}

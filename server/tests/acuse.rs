@@ -671,3 +671,67 @@ fn la_llave_del_sello_debe_ser_privada_y_corresponder_al_certificado() {
         .expect("certificado ajeno");
     assert!(format!("{error:#}").contains("no corresponde"), "{error:#}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consultas_simultaneas_de_folios_inexistentes_no_rebasan_el_limite() {
+    let app = comun::levantar_con(&[("INTERCOM_LIMITE_IP_INTENTOS", "3")]).await;
+    let cuenta = cuenta_id(&app).await;
+    let acuse = emitir_acuse(&app, cuenta, RAZON_SOCIAL).await;
+    // Twelve unknown folios looked up at once, each from a connection of its own.
+    let respuestas = comun::a_la_vez((0..12).map(|i| {
+        let envio = reqwest::Client::new()
+            .get(format!(
+                "{}/api/acuses/verificar?folio={:010}",
+                app.base,
+                i + 1
+            ))
+            .send();
+        async move { comun::resultado(envio.await.expect("GET")).await }
+    }))
+    .await;
+    let mensaje = "Hubo demasiadas consultas de folios inexistentes desde tu conexión. Espera unos minutos e intenta de nuevo.";
+    let (mut respondidas, mut rechazadas) = (0, 0);
+    for (estado, espera, cuerpo) in respuestas {
+        match estado {
+            // Looked up: no such acuse.
+            200 => {
+                assert_eq!((espera, &cuerpo), (None, &serde_json::Value::Null));
+                respondidas += 1;
+            }
+            429 => {
+                let espera = espera.expect("un 429 lleva Retry-After");
+                assert!(espera > 0 && espera <= 15 * 60, "Retry-After {espera}");
+                assert_eq!(
+                    cuerpo,
+                    serde_json::json!({
+                        "codigo": "demasiadas_consultas",
+                        "mensaje": mensaje,
+                        "estado": 429,
+                        "reintentar_en": espera,
+                    })
+                );
+                rechazadas += 1;
+            }
+            otro => panic!("respuesta inesperada {otro}: {cuerpo}"),
+        }
+    }
+    assert_eq!((respondidas, rechazadas), (3, 9));
+    // Past the limit every lookup from the address waits, even of a folio that exists.
+    let (estado, _, cuerpo) = comun::resultado(
+        reqwest::Client::new()
+            .get(format!(
+                "{}/api/acuses/verificar?folio={}",
+                app.base, acuse.datos.folio
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (estado, cuerpo["codigo"].as_str()),
+        (429, Some("demasiadas_consultas"))
+    );
+    let clave = format!("acuse-{}", servidor::limites::clave_ip("127.0.0.1"));
+    assert_eq!(comun::intentos(&app, &clave).await, 3);
+}

@@ -1076,3 +1076,145 @@ fn avisos_cargar_acepta_csv_y_json_y_rechaza_todo_el_archivo_si_una_fila_falla()
         .unwrap();
     assert_eq!(salida.status.code(), Some(2));
 }
+
+/// The bad bodies (each its own request, fired together) and their answers: status,
+/// `Retry-After` and body.
+async fn abrir_a_la_vez(app: &AppPrueba, cuerpos: Vec<Value>) -> Vec<(u16, Option<u64>, Value)> {
+    let url = format!("{}/api/v1/sesiones", app.base);
+    comun::a_la_vez(cuerpos.into_iter().map(|cuerpo| {
+        // A client of its own per request: separate connections, as separate programs.
+        let envio = cliente().post(&url).json(&cuerpo).send();
+        async move { comun::resultado(envio.await.expect("POST")).await }
+    }))
+    .await
+}
+
+/// Checks one answer of a race and says which kind it was: a failure that counted (401
+/// `credenciales_invalidas`) or a refusal of the limit (429 with the body its `Retry-After`
+/// implies).
+fn contada((estado, espera, cuerpo): &(u16, Option<u64>, Value)) -> bool {
+    match estado {
+        401 => {
+            assert_eq!(espera, &None, "{cuerpo}");
+            assert_eq!(
+                cuerpo,
+                &json!({
+                    "codigo": "credenciales_invalidas",
+                    "mensaje": "Las credenciales del patrón y del desarrollador no son válidas en conjunto. Revisa los identificadores y las contraseñas.",
+                })
+            );
+            true
+        }
+        429 => {
+            let espera = espera.expect("un 429 lleva Retry-After");
+            assert!(
+                espera > 0 && espera <= servidor::api::sesiones::VENTANA_SEG as u64,
+                "Retry-After {espera}"
+            );
+            assert_eq!(
+                cuerpo,
+                &json!({
+                    "codigo": "demasiados_intentos",
+                    "mensaje": format!("Demasiados intentos fallidos. Intenta de nuevo en {espera} segundos."),
+                })
+            );
+            false
+        }
+        otro => panic!("respuesta inesperada {otro}: {cuerpo}"),
+    }
+}
+
+async fn contar_api(app: &AppPrueba, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.estado.bd)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fallos_simultaneos_de_un_par_no_rebasan_su_limite() {
+    use servidor::api::sesiones::INTENTOS_POR_PAR;
+    let (app, e) = preparado().await;
+    let mut malo = e.cuerpo_nrp(NRP);
+    malo["contrasena_desarrollador"] = json!("AAAAA-AAAAA-AAAAA-AAAAA-AAAAA");
+    let n = 2 * INTENTOS_POR_PAR as usize;
+    let respuestas = abrir_a_la_vez(&app, vec![malo; n]).await;
+    let contadas = respuestas.iter().filter(|r| contada(r)).count();
+    // Exactly the pair's limit was processed; the others waited without being checked.
+    assert_eq!(
+        (contadas, n - contadas),
+        (INTENTOS_POR_PAR as usize, n - INTENTOS_POR_PAR as usize)
+    );
+
+    // The pair waits, even with the right passwords.
+    let r = comun::resultado(abrir(&app, &e.cuerpo_nrp(NRP)).await).await;
+    assert!(!contada(&r));
+
+    let par = format!("api-par:{NRP}:{RFC_DESARROLLADOR}");
+    assert_eq!(comun::intentos(&app, &par).await, INTENTOS_POR_PAR);
+    assert_eq!(
+        comun::intentos(&app, "api-ip:127.0.0.1").await,
+        INTENTOS_POR_PAR
+    );
+    let detalle = |codigo: &str| {
+        format!(
+            "SELECT COUNT(*) FROM auditoria WHERE evento = 'api_sesion' AND detalle = '{codigo}; desarrollador {RFC_DESARROLLADOR}'"
+        )
+    };
+    assert_eq!(
+        contar_api(&app, &detalle("credenciales_invalidas")).await,
+        INTENTOS_POR_PAR
+    );
+    assert_eq!(
+        contar_api(&app, &detalle("demasiados_intentos")).await,
+        n as i64 - INTENTOS_POR_PAR + 1
+    );
+    assert_eq!(
+        contar_api(&app, "SELECT COUNT(*) FROM sesiones_api").await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fallos_simultaneos_desde_una_direccion_no_rebasan_su_limite() {
+    use servidor::api::sesiones::{INTENTOS_POR_DIRECCION, INTENTOS_POR_PAR};
+    let (app, e) = preparado().await;
+    // Every failure names another (unknown) employer, so no pair reaches its own limit and
+    // only the address's can refuse.
+    let malo = |i: i64| {
+        let mut c = e.cuerpo_nrp(NRP);
+        c["patron"] = json!({"nrp": format!("Z{i:010}")});
+        c
+    };
+    const _: () = assert!(INTENTOS_POR_PAR > 1);
+    // All but the last eight places taken one after the other…
+    let antes = INTENTOS_POR_DIRECCION - 8;
+    for i in 0..antes {
+        assert_eq!(respuesta(abrir(&app, &malo(i)).await).await.0, 401);
+    }
+    // …then sixteen at once: exactly eight more are processed.
+    let respuestas = abrir_a_la_vez(&app, (antes..antes + 16).map(malo).collect()).await;
+    let contadas = respuestas.iter().filter(|r| contada(r)).count();
+    assert_eq!((contadas, respuestas.len() - contadas), (8, 8));
+
+    // The address waits, even with the right passwords of a pair that never failed.
+    let r = comun::resultado(abrir(&app, &e.cuerpo_nrp(NRP)).await).await;
+    assert!(!contada(&r));
+
+    assert_eq!(
+        comun::intentos(&app, "api-ip:127.0.0.1").await,
+        INTENTOS_POR_DIRECCION
+    );
+    assert_eq!(
+        contar_api(
+            &app,
+            "SELECT COUNT(*) FROM intentos_fallidos WHERE clave LIKE 'api-par:%'"
+        )
+        .await,
+        INTENTOS_POR_DIRECCION
+    );
+    assert_eq!(
+        contar_api(&app, "SELECT COUNT(*) FROM sesiones_api").await,
+        0
+    );
+}

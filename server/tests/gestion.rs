@@ -797,3 +797,341 @@ async fn con_el_smtp_caido_los_cambios_se_quedan_y_los_correos_llegan_despues_un
         .iter()
         .all(|c| c.texto().contains(&format!("FOLIO: {nuevo_folio}"))));
 }
+
+// Races: a burst of simultaneous requests must not get more past a limit than the limit
+// allows. Each burst is fired with `comun::a_la_vez`; every answer is either processed (and
+// checked exactly) or refused with the limit's exact 429.
+
+const RECUPERAR: &str = "/api/recuperacion/recuperar";
+const CAPTCHA: &str = "/api/recuperacion/captcha";
+
+/// The session's key in the limits (`sesion_hash` is the SHA-256 of the session's cookie).
+fn sesion_hash(n: &Navegador) -> String {
+    servidor::secretos::huella(&n.cookies["__Host-sesion"])
+}
+
+/// A captcha of `n`'s session whose answer the test knows: issued the way the server issues
+/// one (the image's text cannot be read back). Not counted as one the session asked for.
+async fn captcha_conocido(e: &Escenario, n: &Navegador) -> (String, String) {
+    let c = servidor::recuperacion::emitir_captcha(
+        &e.app.estado.bd,
+        &e.app.estado.llave_captcha,
+        &sesion_hash(n),
+    )
+    .await
+    .unwrap();
+    (c.id, c.respuesta.as_str().to_owned())
+}
+
+/// The wrong answer's exact refusal.
+async fn es_incorrecta(r: reqwest::Response) {
+    assert_eq!(
+        error_json(r).await,
+        (
+            422,
+            serde_json::json!({
+                "codigo": "captcha_incorrecto",
+                "mensaje": "El texto no coincide con el captcha. Escribe el de la nueva imagen.",
+                "estado": 422,
+            })
+        )
+    );
+}
+
+/// Sorts a burst's answers: those the limit refused (checked against its exact 429) and the
+/// others, handed to `procesada` one by one. Answers (processed, refused).
+async fn separar<F, Fut>(
+    respuestas: Vec<reqwest::Response>,
+    mensaje: &str,
+    ventana: u64,
+    mut procesada: F,
+) -> (usize, usize)
+where
+    F: FnMut(reqwest::Response) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (mut procesadas, mut rechazadas) = (0, 0);
+    for r in respuestas {
+        if r.status() == 429 {
+            demasiados(r, mensaje, ventana).await;
+            rechazadas += 1;
+        } else {
+            procesada(r).await;
+            procesadas += 1;
+        }
+    }
+    (procesadas, rechazadas)
+}
+
+async fn sin_usar_de(e: &Escenario, ids: &[String]) -> usize {
+    let mut n = 0;
+    for id in ids {
+        if sin_usar(e, id).await {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn respuestas_incorrectas_simultaneas_no_rebasan_el_limite_de_la_sesion() {
+    use servidor::recuperacion::{FALLOS_POR_SESION, VENTANA_CAPTCHA};
+    let (e, _, contrasena) = escenario().await;
+    let mut n = sesion(&e).await;
+    // One failure short of the session's limit…
+    for _ in 0..FALLOS_POR_SESION - 1 {
+        es_incorrecta(respuesta_incorrecta(&mut n).await.0).await;
+    }
+    // …then eight wrong answers at once, each to a captcha of its own.
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        ids.push(captcha_imagen(&mut n).await);
+    }
+    let respuestas = comun::a_la_vez(
+        ids.iter()
+            .map(|id| n.post_form_suelto(RECUPERAR, &[("id", id), ("respuesta", "ZZZZZZ")])),
+    )
+    .await;
+    let (procesadas, rechazadas) = separar(
+        respuestas,
+        MENSAJE_FALLOS,
+        VENTANA_CAPTCHA as u64,
+        es_incorrecta,
+    )
+    .await;
+    assert_eq!((procesadas, rechazadas), (1, 7));
+    // The seven refused before their captcha was looked at: still unused.
+    assert_eq!(sin_usar_de(&e, &ids).await, 7);
+    assert!(verifica(&e, &contrasena).await, "nada cambió");
+    let clave = format!("captcha-fallo-sesion:{}", sesion_hash(&n));
+    assert_eq!(comun::intentos(&e.app, &clave).await, FALLOS_POR_SESION);
+    assert_eq!(
+        comun::intentos(&e.app, "captcha-fallo-cuenta:1").await,
+        FALLOS_POR_SESION
+    );
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM auditoria WHERE evento = 'captcha_rechazado'"
+        )
+        .await,
+        FALLOS_POR_SESION
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn respuestas_incorrectas_simultaneas_de_varias_sesiones_no_rebasan_el_limite_de_la_cuenta() {
+    use servidor::recuperacion::{
+        FALLOS_POR_CUENTA, FALLOS_POR_SESION, RECUPERACIONES_POR_DIA, VENTANA_CAPTCHA,
+    };
+    let (e, _, contrasena) = escenario().await;
+    // One failure short of the account's limit, spread over sessions that each stay below
+    // their own.
+    let mut restantes = FALLOS_POR_CUENTA - 1;
+    while restantes > 0 {
+        let mut n = sesion(&e).await;
+        for _ in 0..(FALLOS_POR_SESION - 1).min(restantes) {
+            es_incorrecta(respuesta_incorrecta(&mut n).await.0).await;
+            restantes -= 1;
+        }
+    }
+    // Then one wrong answer from each of several fresh sessions at once. As many as the day's
+    // recoveries: an attempt in flight may hold a place under that limit too, and no other
+    // limit than the account's must be able to refuse them.
+    let simultaneas = RECUPERACIONES_POR_DIA as usize;
+    let mut sesiones = Vec::new();
+    for _ in 0..simultaneas {
+        let mut n = sesion(&e).await;
+        let id = captcha_imagen(&mut n).await;
+        sesiones.push((n, id));
+    }
+    let respuestas = comun::a_la_vez(
+        sesiones
+            .iter()
+            .map(|(n, id)| n.post_form_suelto(RECUPERAR, &[("id", id), ("respuesta", "ZZZZZZ")])),
+    )
+    .await;
+    let (procesadas, rechazadas) = separar(
+        respuestas,
+        MENSAJE_FALLOS,
+        VENTANA_CAPTCHA as u64,
+        es_incorrecta,
+    )
+    .await;
+    assert_eq!((procesadas, rechazadas), (1, simultaneas - 1));
+    let ids: Vec<String> = sesiones.iter().map(|(_, id)| id.clone()).collect();
+    assert_eq!(sin_usar_de(&e, &ids).await, simultaneas - 1);
+    assert!(verifica(&e, &contrasena).await, "nada cambió");
+    assert_eq!(
+        comun::intentos(&e.app, "captcha-fallo-cuenta:1").await,
+        FALLOS_POR_CUENTA
+    );
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM auditoria WHERE evento = 'captcha_rechazado'"
+        )
+        .await,
+        FALLOS_POR_CUENTA
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn captchas_pedidos_a_la_vez_no_rebasan_el_limite_de_la_sesion() {
+    use servidor::recuperacion::{CAPTCHAS_POR_SESION, VENTANA_CAPTCHA};
+    let (e, _, _) = escenario().await;
+    let mut n = sesion(&e).await;
+    // All but the last eight captchas one after the other, then sixteen at once.
+    for _ in 0..CAPTCHAS_POR_SESION - 8 {
+        captcha_imagen(&mut n).await;
+    }
+    let respuestas =
+        comun::a_la_vez((0..16).map(|_| n.post_form_suelto(CAPTCHA, &[("por_correo", "false")])))
+            .await;
+    let (emitidos, rechazados) = separar(
+        respuestas,
+        MENSAJE_CAPTCHAS,
+        VENTANA_CAPTCHA as u64,
+        |r| async move {
+            assert_eq!(r.status(), 200);
+            let c: serde_json::Value = r.json().await.unwrap();
+            assert!(c["id"].is_string() && c["imagen"].is_string(), "{c}");
+        },
+    )
+    .await;
+    assert_eq!((emitidos, rechazados), (8, 8));
+    assert_eq!(
+        contar(&e, "SELECT count(*) FROM captchas").await,
+        CAPTCHAS_POR_SESION
+    );
+    let clave = format!("captcha-sesion:{}", sesion_hash(&n));
+    assert_eq!(comun::intentos(&e.app, &clave).await, CAPTCHAS_POR_SESION);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codigos_por_correo_pedidos_a_la_vez_no_rebasan_el_limite_de_la_cuenta() {
+    use servidor::recuperacion::CODIGOS_POR_CUENTA;
+    let (e, _, _) = escenario().await;
+    // Two sessions of the same account ask for four codes each, all at once.
+    let a = sesion(&e).await;
+    let b = sesion(&e).await;
+    let respuestas = comun::a_la_vez(
+        [&a, &b]
+            .into_iter()
+            .flat_map(|n| std::iter::repeat_n(n, 4))
+            .map(|n| n.post_form_suelto(CAPTCHA, &[("por_correo", "true")])),
+    )
+    .await;
+    let (enviados, rechazados) = separar(respuestas, MENSAJE_CODIGOS, HORA, |r| async move {
+        assert_eq!(r.status(), 200);
+        let c: serde_json::Value = r.json().await.unwrap();
+        assert!(c["id"].is_string() && c["imagen"].is_null(), "{c}");
+    })
+    .await;
+    let codigos = CODIGOS_POR_CUENTA as usize;
+    assert_eq!((enviados, rechazados), (codigos, 8 - codigos));
+    // Exactly that many emails, and no other on its way.
+    e.smtp.esperar(codigos, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(e.smtp.recibidos().len(), codigos);
+    assert_eq!(
+        contar(&e, "SELECT count(*) FROM correos").await,
+        CODIGOS_POR_CUENTA
+    );
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM auditoria WHERE evento = 'codigo_recuperacion_enviado'"
+        )
+        .await,
+        CODIGOS_POR_CUENTA
+    );
+    assert_eq!(
+        contar(&e, "SELECT count(*) FROM captchas").await,
+        CODIGOS_POR_CUENTA
+    );
+    assert_eq!(
+        comun::intentos(&e.app, "captcha-correo:1").await,
+        CODIGOS_POR_CUENTA
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recuperaciones_simultaneas_no_rebasan_las_del_dia() {
+    use servidor::recuperacion::{FALLOS_POR_SESION, RECUPERACIONES_POR_DIA};
+    let (e, _, _) = escenario().await;
+    let mut n = sesion(&e).await;
+    // All the day's recoveries but one, one after the other.
+    for _ in 0..RECUPERACIONES_POR_DIA - 1 {
+        let (id, respuesta) = captcha_conocido(&e, &n).await;
+        assert_eq!(recuperar(&mut n, &id, &respuesta).await.status(), 200);
+    }
+    // Then four right answers at once (fewer than the session's failures: an attempt in
+    // flight may hold a place under those limits until its answer proves right).
+    const SIMULTANEAS: usize = 4;
+    const _: () = assert!((SIMULTANEAS as i64) < FALLOS_POR_SESION);
+    let mut captchas = Vec::new();
+    for _ in 0..SIMULTANEAS {
+        captchas.push(captcha_conocido(&e, &n).await);
+    }
+    let respuestas = comun::a_la_vez(captchas.iter().map(|(id, respuesta)| {
+        n.post_form_suelto(RECUPERAR, &[("id", id), ("respuesta", respuesta)])
+    }))
+    .await;
+    // Each attempt past the limit shows: as a second recovery, or as a 409 if it lost the race
+    // on the credential to the one that counted.
+    let procesadas = std::sync::Mutex::new(Vec::new());
+    let (hechas, rechazadas) = separar(respuestas, MENSAJE_RECUPERACIONES, DIA, |r| {
+        let procesadas = &procesadas;
+        async move {
+            let estado = r.status().as_u16();
+            let v: serde_json::Value = r.json().await.unwrap();
+            procesadas
+                .lock()
+                .unwrap()
+                .push((estado, v["folio"].is_string()));
+        }
+    })
+    .await;
+    assert_eq!((hechas, rechazadas), (1, SIMULTANEAS - 1));
+    assert_eq!(procesadas.into_inner().unwrap(), [(200, true)]);
+    let ids: Vec<String> = captchas.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(sin_usar_de(&e, &ids).await, SIMULTANEAS - 1);
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM auditoria WHERE evento = 'credencial_recuperada'"
+        )
+        .await,
+        RECUPERACIONES_POR_DIA
+    );
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM credenciales WHERE estado = 'reemplazada'"
+        )
+        .await,
+        RECUPERACIONES_POR_DIA
+    );
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM credenciales WHERE estado = 'activa'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        comun::intentos(&e.app, "recuperacion:1").await,
+        RECUPERACIONES_POR_DIA
+    );
+    // Right answers are no failures: nothing is left counted against the session or account.
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT count(*) FROM intentos_fallidos WHERE clave LIKE 'captcha-fallo-%'"
+        )
+        .await,
+        0
+    );
+}

@@ -286,6 +286,29 @@ impl Navegador {
         Ok(r)
     }
 
+    /// A form POST from this browser's session that leaves its cookies alone: a future that
+    /// owns all it needs, so that several can be fired at once from the same session (see
+    /// [`a_la_vez`]).
+    pub fn post_form_suelto(
+        &self,
+        ruta: &str,
+        campos: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = reqwest::Response> + Send + 'static {
+        let cuerpo: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(campos)
+            .finish();
+        let envio = self
+            .http
+            .post(format!("{}{ruta}", self.base))
+            .header("cookie", self.cabecera_cookies())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("x-csrf-token", &self.csrf)
+            .body(cuerpo)
+            .send();
+        async move { envio.await.expect("POST") }
+    }
+
     pub async fn post_form(&mut self, ruta: &str, campos: &[(&str, &str)]) -> reqwest::Response {
         self.post_form_con(ruta, campos, Some(&self.csrf.clone()), None)
             .await
@@ -332,6 +355,61 @@ impl Navegador {
         )
         .await
     }
+}
+
+/// Runs the futures at once, each on a task of its own, all released together by a barrier:
+/// the requests they make reach the server simultaneously (tests of races use a multi-thread
+/// runtime). Answers their outputs in the order given.
+pub async fn a_la_vez<F>(futuros: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let futuros: Vec<F> = futuros.into_iter().collect();
+    let barrera = Arc::new(tokio::sync::Barrier::new(futuros.len()));
+    let tareas: Vec<_> = futuros
+        .into_iter()
+        .map(|f| {
+            let barrera = barrera.clone();
+            tokio::spawn(async move {
+                barrera.wait().await;
+                f.await
+            })
+        })
+        .collect();
+    let mut salidas = Vec::with_capacity(tareas.len());
+    for t in tareas {
+        salidas.push(t.await.expect("tarea simultánea"));
+    }
+    salidas
+}
+
+/// A refused or accepted request reduced to what the race tests compare: status, `Retry-After`
+/// (if any) and the JSON body (`null` when empty).
+pub async fn resultado(r: reqwest::Response) -> (u16, Option<u64>, serde_json::Value) {
+    let estado = r.status().as_u16();
+    let espera = r.headers().get("retry-after").map(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("Retry-After en segundos enteros: {v:?}"))
+    });
+    let cuerpo = r.text().await.expect("cuerpo");
+    let valor = if cuerpo.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&cuerpo).unwrap_or_else(|_| panic!("no es JSON: {cuerpo}"))
+    };
+    (estado, espera, valor)
+}
+
+/// Rows of `intentos_fallidos` counted against `clave` (a limit's places, whatever their age).
+pub async fn intentos(app: &AppPrueba, clave: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM intentos_fallidos WHERE clave = $1")
+        .bind(clave)
+        .fetch_one(&app.estado.bd)
+        .await
+        .expect("intentos_fallidos")
 }
 
 pub fn extraer_meta_csrf(html: &str) -> Option<String> {
