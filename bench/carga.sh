@@ -16,8 +16,8 @@
 # on a throwaway cluster started with scripts/postgres.sh.
 #
 # The requirement is zero errors: any answer outside 2xx or any socket error (connect, read,
-# write, timeout) makes the script exit 1. The sign-in and API throttles count failures only,
-# so the benchmark's requests, which all succeed, never reach them: no limit needs lifting.
+# write, timeout) makes the script exit 1. The sign-in and API throttles count failures only, so
+# the benchmark's requests, which all succeed, are never refused: no limit needs lifting.
 #
 # Memory mode: wrk cycles through the four requests for MINUTOS minutes while VmRSS is sampled
 # every 10 s; the mean of the last minute's samples is compared with the first minute's. Flat

@@ -123,24 +123,7 @@ impl Limites {
     async fn intentar(&self, limites: &[Limite<'_>]) -> sqlx::Result<Result<Plazas, Estado>> {
         let momento = ahora();
         let mut tx = self.bd.begin().await?;
-        if self.motor == Motor::Postgres {
-            let mut claves: Vec<&str> = limites.iter().map(|l| l.clave).collect();
-            claves.sort_unstable();
-            claves.dedup();
-            for clave in claves {
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                    .bind(clave)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        for l in limites {
-            sqlx::query("DELETE FROM intentos_fallidos WHERE clave = $1 AND momento <= $2")
-                .bind(l.clave)
-                .bind(momento - l.ventana)
-                .execute(&mut *tx)
-                .await?;
-        }
+        self.bloquear(&mut tx, limites, momento).await?;
         for (i, l) in limites.iter().enumerate() {
             let ocupacion = ocupacion(&mut tx, l, momento).await?;
             if ocupacion.fallos >= l.maximo {
@@ -165,6 +148,75 @@ impl Limites {
         }
         tx.commit().await?;
         Ok(Ok(Plazas(ids)))
+    }
+
+    /// Within the caller's transaction, for attempts quick enough to run inside it (the API's
+    /// keyed-hash checks): serializes attempts on these keys until the transaction ends, and names
+    /// the first limit already full of failures. A failure is then recorded in the same
+    /// transaction with [`Limites::contar_fallo_en`]; a success records nothing.
+    pub async fn revisar_en(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        limites: &[Limite<'_>],
+    ) -> sqlx::Result<Option<Lleno>> {
+        let momento = ahora();
+        self.bloquear(tx, limites, momento).await?;
+        for (i, l) in limites.iter().enumerate() {
+            let o = ocupacion(tx, l, momento).await?;
+            if o.fallos + o.pendientes >= l.maximo {
+                let primero = o.primer_fallo.unwrap_or(momento);
+                let espera = (primero + l.ventana - momento).max(1) as u64;
+                return Ok(Some(Lleno { limite: i, espera }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Counts one failure under each limit, in the transaction [`Limites::revisar_en`] opened.
+    pub async fn contar_fallo_en(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        limites: &[Limite<'_>],
+    ) -> sqlx::Result<()> {
+        let momento = ahora();
+        for l in limites {
+            sqlx::query("INSERT INTO intentos_fallidos (clave, momento) VALUES ($1, $2)")
+                .bind(l.clave)
+                .bind(momento)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Serializes the transaction with every other on the same keys (on PostgreSQL an advisory
+    /// lock per key, in a fixed order; on SQLite the write its first statement makes), and
+    /// forgets what left the windows.
+    async fn bloquear(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        limites: &[Limite<'_>],
+        momento: i64,
+    ) -> sqlx::Result<()> {
+        if self.motor == Motor::Postgres {
+            let mut claves: Vec<&str> = limites.iter().map(|l| l.clave).collect();
+            claves.sort_unstable();
+            claves.dedup();
+            for clave in claves {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(clave)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        for l in limites {
+            sqlx::query("DELETE FROM intentos_fallidos WHERE clave = $1 AND momento <= $2")
+                .bind(l.clave)
+                .bind(momento - l.ventana)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Confirms places: their attempt was a failure (or an event that counts), it counts.
@@ -216,7 +268,7 @@ struct Ocupacion {
 /// What holds room under `l` now: failures (confirmed, or pending for too long) and pending
 /// places.
 async fn ocupacion(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conexion: &mut sqlx::AnyConnection,
     l: &Limite<'_>,
     momento: i64,
 ) -> sqlx::Result<Ocupacion> {
@@ -229,7 +281,7 @@ async fn ocupacion(
     .bind(l.clave)
     .bind(momento - l.ventana)
     .bind(momento - PENDIENTE_MAXIMO)
-    .fetch_one(&mut **tx)
+    .fetch_one(conexion)
     .await?;
     let todas: i64 = fila.try_get(0)?;
     let pendientes: i64 = fila.try_get(1)?;

@@ -285,32 +285,22 @@ async fn abrir_sesion(
 
     let clave_ip = format!("api-ip:{ip}");
     let clave_par = format!("api-par:{}:{}", ids.patron.texto(), ids.rfc_desarrollador);
-    // The attempt takes its place under both limits first; valid credentials give them back.
-    let plazas = estado
-        .limites
-        .tomar(&[
-            Limite {
-                clave: &clave_ip,
-                maximo: INTENTOS_POR_DIRECCION,
-                ventana: VENTANA_SEG,
-            },
-            Limite {
-                clave: &clave_par,
-                maximo: INTENTOS_POR_PAR,
-                ventana: VENTANA_SEG,
-            },
-        ])
-        .await
-        .map_err(ErrorApi::bd)?;
-    let plazas = match plazas {
-        Ok(p) => p,
-        Err(lleno) => {
-            auditar("demasiados_intentos", None).await;
-            return Err(ErrorApi::demasiados_intentos(lleno.espera));
-        }
-    };
+    // The throttles count failures, strictly even under a burst: the credentials are checked
+    // first (reads and keyed hashes), then one transaction holding the two limit keys decides
+    // whether the attempt may count and records it — a failure, or the token of a success.
+    let limites = [
+        Limite {
+            clave: &clave_ip,
+            maximo: INTENTOS_POR_DIRECCION,
+            ventana: VENTANA_SEG,
+        },
+        Limite {
+            clave: &clave_par,
+            maximo: INTENTOS_POR_PAR,
+            ventana: VENTANA_SEG,
+        },
+    ];
 
-    let bd = &estado.bd;
     // An employer named by RFC may hold several NRPs: its password says which. Nothing is
     // answered before the passwords are checked, so a caller learns nothing about an RFC's NRPs.
     let columna = match &ids.patron {
@@ -323,7 +313,7 @@ async fn abrir_sesion(
          WHERE c.{columna} = $1 AND cr.rol = 'patron' AND cr.estado = 'activa'"
     ))
     .bind(ids.patron.texto())
-    .fetch_all(bd)
+    .fetch_all(&estado.bd)
     .await
     .map_err(ErrorApi::bd)?
     .iter()
@@ -341,7 +331,7 @@ async fn abrir_sesion(
          WHERE c.rfc = $1 AND cr.rol = 'desarrollador' AND cr.estado = 'activa'",
     )
     .bind(&ids.rfc_desarrollador)
-    .fetch_all(bd)
+    .fetch_all(&estado.bd)
     .await
     .map_err(ErrorApi::bd)?
     .iter()
@@ -360,20 +350,42 @@ async fn abrir_sesion(
         &solicitud.contrasena_desarrollador,
         candidatas_desarrollador,
     );
+    let mut tx = estado.bd.begin().await.map_err(ErrorApi::bd)?;
+    if let Some(lleno) = estado
+        .limites
+        .revisar_en(&mut tx, &limites)
+        .await
+        .map_err(ErrorApi::bd)?
+    {
+        drop(tx);
+        auditar("demasiados_intentos", None).await;
+        return Err(ErrorApi::demasiados_intentos(lleno.espera));
+    }
     let (Some(patron), Some(desarrollador)) = (patron, desarrollador) else {
         estado
             .limites
-            .confirmar(plazas.todas())
+            .contar_fallo_en(&mut tx, &limites)
             .await
             .map_err(ErrorApi::bd)?;
-        auditar("credenciales_invalidas", patron_id).await;
-        return Err(ErrorApi::credenciales_invalidas());
-    };
-    estado
-        .limites
-        .devolver(plazas.todas())
+        let detalle = format!(
+            "credenciales_invalidas; desarrollador {}",
+            ids.rfc_desarrollador
+        );
+        auditoria::registrar(
+            &mut tx,
+            Evento {
+                evento: "api_sesion",
+                cuenta_id: patron_id,
+                sujeto: Some(ids.patron.texto()),
+                ip,
+                detalle: Some(&detalle),
+            },
+        )
         .await
         .map_err(ErrorApi::bd)?;
+        tx.commit().await.map_err(ErrorApi::bd)?;
+        return Err(ErrorApi::credenciales_invalidas());
+    };
 
     let relacion = sqlx::query(
         "SELECT r.id, p.estado FROM relaciones r JOIN productos p ON p.id = r.producto_id \
@@ -382,10 +394,11 @@ async fn abrir_sesion(
     )
     .bind(patron.cuenta_id)
     .bind(desarrollador.cuenta_id)
-    .fetch_optional(bd)
+    .fetch_optional(&mut *tx)
     .await
     .map_err(ErrorApi::bd)?;
     let Some(relacion) = relacion else {
+        drop(tx);
         auditar("sin_relacion", Some(patron.cuenta_id)).await;
         return Err(ErrorApi::nuevo(
             StatusCode::FORBIDDEN,
@@ -396,6 +409,7 @@ async fn abrir_sesion(
     let relacion_id: i64 = relacion.try_get(0).map_err(ErrorApi::bd)?;
     let estado_producto: String = relacion.try_get(1).map_err(ErrorApi::bd)?;
     if estado_producto != "aprobado" {
+        drop(tx);
         auditar("producto_no_certificado", Some(patron.cuenta_id)).await;
         return Err(ErrorApi::nuevo(
             StatusCode::FORBIDDEN,
@@ -408,9 +422,8 @@ async fn abrir_sesion(
     let creada = ahora();
     let duracion = estado.config.api_token_seg;
     let expira = creada + duracion;
-    // The token and its audit row commit together: one write transaction instead of two (on
-    // SQLite every commit waits for the single writer), and no token without its audit row.
-    let mut tx = bd.begin().await.map_err(ErrorApi::bd)?;
+    // The token and its audit row commit together, in the attempt's transaction: no token
+    // without its audit row.
     sqlx::query(
         "INSERT INTO sesiones_api (token_hash, patron_id, desarrollador_id, credencial_patron_id, credencial_desarrollador_id, relacion_id, creada, expira) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
