@@ -695,3 +695,30 @@ async fn intentos_simultaneos_desde_una_direccion_no_rebasan_su_limite() {
     );
     assert_eq!(contar(&app, "SELECT COUNT(*) FROM sesiones").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingresos_correctos_simultaneos_esperan_su_turno_y_entran_todos() {
+    // More right sign-ins at once than the lock allows failures: the places they hold while
+    // running make the others wait, never refuse them, and none is left counted.
+    let app = levantar_con(&[
+        ("INTERCOM_BLOQUEO_INTENTOS", "3"),
+        ("INTERCOM_LIMITE_IP_INTENTOS", "3"),
+    ])
+    .await;
+    let respuestas = ingresos_a_la_vez(&app, vec![(NRP.to_owned(), CONTRASENA); 7]).await;
+    let estados: Vec<u16> = respuestas.iter().map(|r| r.0).collect();
+    assert_eq!(estados, vec![200; 7], "{respuestas:?}");
+    let clave_nrp = servidor::limites::clave_nrp(NRP);
+    let clave_ip = servidor::limites::clave_ip("127.0.0.1");
+    assert_eq!(comun::intentos(&app, &clave_nrp).await, 0);
+    assert_eq!(comun::intentos(&app, &clave_ip).await, 0);
+    assert_eq!(
+        contar(
+            &app,
+            "SELECT COUNT(*) FROM auditoria WHERE evento = 'ingreso_exitoso'"
+        )
+        .await,
+        7
+    );
+    assert_eq!(contar(&app, "SELECT COUNT(*) FROM sesiones").await, 7);
+}
