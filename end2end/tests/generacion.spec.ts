@@ -3,8 +3,9 @@ import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   FIEL_SAT, OTRO_PATRON, PATRON, URL_DEMO, URL_SAT,
-  abrirGeneracion, aceptarTerminos, cli, correos, descargarAcuse, efirmaDemo, errorEnPantalla, esperarCorreo,
-  esperarCorreoEnBuzon, firmarSolicitud, ingresar, sql, tokenCsrf, validar,
+  abrirGeneracion, aceptarTerminos, altaCuenta, buzonDeSalidaVacio, cli, correos, correosCon, descargarAcuse,
+  efirmaDemo, errorEnPantalla, esperarCorreo, esperarCorreoEnBuzon, firmarSolicitud, ingresar, sql, tokenCsrf,
+  validar,
 } from "./comun";
 import { comprobarAcuse } from "./acuse";
 
@@ -407,6 +408,35 @@ test("dos pestañas firman a la vez: una sola contraseña nueva", async ({ page,
   await expect(perdedora.getByRole("alert")).toContainText("La contraseña que ibas a reemplazar ya no está activa");
   expect(credencialesDe("demo", PATRON.nrp)).toBe(antes + 1);
   expect(sql("demo", `SELECT c.estado ${dePatron} ORDER BY c.id`).split("\n")).toEqual(["reemplazada", "activa"]);
+});
+
+test("dos pestañas emiten la primera contraseña a la vez: una sola resulta", async ({ page, context }) => {
+  // An employer of its own, without any credential yet (same RFC as the demo e.firma).
+  const cuenta = { nrp: "D5412345107", correo: "tesoreria@kemper.example", contrasena: "Kemper-Tesoreria-2026" };
+  altaCuenta("demo", cuenta);
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO, cuenta);
+  expect(credencialesDe("demo", cuenta.nrp)).toBe(0);
+  const otra = await context.newPage();
+  for (const p of [page, otra]) {
+    await abrirGeneracion(p, URL_DEMO);
+    await aceptarTerminos(p);
+    await validar(p, { ...demo.par("fiel"), contrasena: demo.contrasena });
+    await expect(p.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  }
+  await Promise.all([page, otra].map((p) => p.getByRole("button", { name: "Continuar" }).click()));
+  const exito = (p: Page) => p.getByRole("heading", { name: "Respuesta firmada electrónicamente" });
+  for (const p of [page, otra]) await expect(exito(p).or(p.getByRole("alert"))).toBeVisible();
+  expect((await exito(page).count()) + (await exito(otra).count())).toBe(1);
+  const [ganadora, perdedora] = (await exito(page).count()) ? [page, otra] : [otra, page];
+  const folio = (await ganadora.locator("#folio-emitido").textContent())!.trim();
+  await expect(perdedora.getByRole("alert")).toHaveText(
+    `Ya tienes una contraseña activa (folio ${folio}). Para generar otra elige Generar una nueva contraseña: la actual dejará de funcionar.`);
+  expect(credencialesDe("demo", cuenta.nrp)).toBe(1);
+  expect(Number(sql("demo", `SELECT count(*) FROM acuses WHERE nrp = '${cuenta.nrp}'`))).toBe(1);
+  await esperarCorreo(cuenta.correo, `FOLIO: ${folio}`);
+  await buzonDeSalidaVacio("demo", cuenta.correo);
+  expect(await correosCon(cuenta.correo, "La contraseña generada es:")).toHaveLength(1);
 });
 
 test("la e.firma de otro contribuyente no sirve para esta cuenta", async ({ page }) => {
