@@ -436,22 +436,14 @@ async fn la_guia_de_usuario_se_lee_sin_sesion_y_se_enlaza_desde_la_pestana() {
 
 /// A failed sign-in that claims to come from `reenviado_por`; the audit row's address.
 async fn fallo_desde(n: &mut Navegador, nrp: &str, reenviado_por: &str) -> (u16, String) {
-    let cuerpo = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("nrp", nrp),
-            ("correo", CORREO),
-            ("contrasena", "equivocada"),
-        ])
-        .finish();
+    let campos = [
+        ("nrp", nrp),
+        ("correo", CORREO),
+        ("contrasena", "equivocada"),
+    ];
     let r = n
-        .http
-        .post(format!("{}/api/iniciar-sesion", n.base))
-        .header("cookie", n.cabecera_cookies())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .header("x-csrf-token", &n.csrf)
+        .peticion_form("/api/iniciar-sesion", &campos)
         .header("x-forwarded-for", reenviado_por)
-        .body(cuerpo)
         .send()
         .await
         .unwrap();

@@ -268,22 +268,28 @@ impl Navegador {
         ruta: &str,
         campos: &[(&str, &str)],
     ) -> Result<reqwest::Response, String> {
+        let r = self
+            .peticion_form(ruta, campos)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        self.guardar_cookies(&r);
+        Ok(r)
+    }
+
+    /// A form POST from this browser's session, as the page's script sends it (cookies, CSRF
+    /// token, JSON wanted), ready for more headers.
+    pub fn peticion_form(&self, ruta: &str, campos: &[(&str, &str)]) -> reqwest::RequestBuilder {
         let cuerpo: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(campos)
             .finish();
-        let r = self
-            .http
+        self.http
             .post(format!("{}{ruta}", self.base))
             .header("cookie", self.cabecera_cookies())
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
             .header("x-csrf-token", &self.csrf)
             .body(cuerpo)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        self.guardar_cookies(&r);
-        Ok(r)
     }
 
     /// A form POST from this browser's session that leaves its cookies alone: a future that
@@ -294,18 +300,7 @@ impl Navegador {
         ruta: &str,
         campos: &[(&str, &str)],
     ) -> impl std::future::Future<Output = reqwest::Response> + Send + 'static {
-        let cuerpo: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(campos)
-            .finish();
-        let envio = self
-            .http
-            .post(format!("{}{ruta}", self.base))
-            .header("cookie", self.cabecera_cookies())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .header("x-csrf-token", &self.csrf)
-            .body(cuerpo)
-            .send();
+        let envio = self.peticion_form(ruta, campos).send();
         async move { envio.await.expect("POST") }
     }
 
