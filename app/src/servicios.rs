@@ -34,11 +34,15 @@ pub struct Peticion {
     pub csrf: String,
 }
 
-/// The data of the sign-in form, as typed.
+/// The data of the sign-in form, as typed. The captcha (its id and answer) and the unlock code
+/// are empty unless the NRP's state asked for them.
 pub struct DatosIngreso {
     pub nrp: String,
     pub correo: String,
     pub contrasena: String,
+    pub captcha_id: String,
+    pub captcha: String,
+    pub codigo_desbloqueo: String,
 }
 
 /// The server's services, as pages and server functions see them.
@@ -51,6 +55,14 @@ pub trait Portal: Send + Sync + 'static {
         peticion: &Peticion,
         datos: DatosIngreso,
     ) -> Result<Vec<HeaderValue>, ErrorApp>;
+
+    /// A captcha for signing in with `nrp` from this browser (or a code by email, `por_correo`).
+    async fn captcha_ingreso(
+        &self,
+        peticion: &Peticion,
+        nrp: &str,
+        por_correo: bool,
+    ) -> Result<Captcha, ErrorApp>;
 
     /// Ends the current session. Returns the `Set-Cookie` headers that clear it.
     async fn cerrar_sesion(&self, peticion: &Peticion) -> Result<Vec<HeaderValue>, ErrorApp>;

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { altaCuenta, esperarCorreo, sql } from "./comun";
 
 // Guide §1 "Acceso al servicio", in a real browser against the real server.
 
@@ -131,4 +132,29 @@ test("una sesión que ya no existe regresa a ingresar con aviso", async ({ page,
   await page.goto("/portal/mis-tramites");
   await expect(page).toHaveURL(/\/ingresar\?motivo=sesion$/);
   await expect(page.getByText("Tu sesión terminó. Vuelve a ingresar para continuar.")).toBeVisible();
+});
+
+test("un NRP con muchos fallos desde otras conexiones pide captcha y el patrón entra", async ({ page }) => {
+  const cuenta = { nrp: "C1234567890", correo: "rh@captcha.example", contrasena: "Captcha-Portal-2026" };
+  altaCuenta("demo", cuenta);
+  // Failures of this NRP from other addresses (an attacker elsewhere): its run of three.
+  sql("demo", `DELETE FROM intentos_fallidos WHERE clave LIKE '%${cuenta.nrp}%'`);
+  const ahora = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < 3; i++) sql("demo", `INSERT INTO intentos_fallidos (clave, momento) VALUES ('nrp:${cuenta.nrp}', ${ahora})`);
+
+  await ingresar(page, cuenta);
+  await expect(page.getByRole("alert")).toHaveText(
+    "Por tu seguridad, para ingresar con este NRP escribe también el captcha que se muestra en la pantalla.",
+  );
+  await expect(page).toHaveURL(/\/ingresar$/);
+  await expect(page.locator("#imagen-captcha")).toBeVisible();
+  // The accessible alternative: the code goes to the NRP's registered address.
+  await page.getByRole("button", { name: "¿No puedes ver la imagen? Recibe un código en tu correo" }).click();
+  await expect(page.getByText("Si el NRP está registrado, enviamos un código de verificación a su correo electrónico.")).toBeVisible();
+  const correo = await esperarCorreo(cuenta.correo, "Tu código de verificación es:");
+  expect(correo.asunto).toBe("Servicios de Intercomunicación - Código de verificación");
+  const codigo = /Tu código de verificación es: (\S+)/.exec(correo.texto)![1];
+  await page.getByLabel("Escribe el captcha que se muestra en la pantalla").fill(codigo);
+  await page.getByRole("button", { name: "Entrar" }).click();
+  await expect(page).toHaveURL(/\/portal\/escritorio$/);
 });

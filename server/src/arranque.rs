@@ -151,11 +151,12 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
             contexto::CUERPO_MAXIMO,
         ))
         .layer(middleware::from_fn(cabeceras::aplicar));
-    // Health and metrics answer without a session, a CSRF cookie or the database behind the
+    // Health, metrics and security.txt answer without a session, a CSRF cookie or the database behind the
     // portal's context.
     let operacion = Router::new()
         .merge(salud::enrutador(estado.clone()))
         .merge(metricas::enrutador(estado.clone()))
+        .merge(crate::seguridad_txt::enrutador(estado.clone()))
         .layer(middleware::from_fn(cabeceras::aplicar));
     // The payroll API is nested outside the portal's layers: no session, CSRF or portal body
     // limit; it brings its own headers, limit and JSON errors. The request id, its log line
@@ -175,13 +176,15 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
 
 pub async fn servir(config: Configuracion) -> anyhow::Result<()> {
     let direccion = config.direccion();
-    if config.modo == Modo::Demo {
-        demo::sembrar_efirma(&config.datos).await?;
-    }
+    let efirma_nueva = config.modo == Modo::Demo && demo::sembrar_efirma(&config.datos).await?;
     let estado = preparar(config).await?;
     if estado.config.modo == Modo::Demo {
-        demo::sembrar_cuenta(&estado).await?;
+        let cuenta_nueva = demo::sembrar_cuenta(&estado).await?;
         avisos::demo::sembrar(&estado.bd, demo::NRP).await?;
+        if let Some(anuncio) = demo::anuncio(&estado.config.datos, efirma_nueva || cuenta_nueva) {
+            // Shown on the operator's console on purpose: this is how the demo is used.
+            eprintln!("{anuncio}");
+        }
     }
     let purga = estado.clone();
     tokio::spawn(async move {

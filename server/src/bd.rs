@@ -48,13 +48,8 @@ impl Motor {
 pub async fn conectar(url: &str) -> anyhow::Result<Bd> {
     sqlx::any::install_default_drivers();
     let motor = Motor::de_url(url)?;
-    if motor == Motor::Sqlite {
-        if let Some(directorio) = ruta_sqlite(url).and_then(|r| r.parent().map(Path::to_path_buf)) {
-            if !directorio.as_os_str().is_empty() {
-                std::fs::create_dir_all(&directorio)
-                    .with_context(|| format!("no se pudo crear {}", directorio.display()))?;
-            }
-        }
+    if let (Motor::Sqlite, Some(ruta)) = (motor, ruta_sqlite(url)) {
+        preparar_archivo_sqlite(ruta)?;
     }
     // SQLite has a single writer, and a connection that finds the write lock taken polls it
     // with SQLite's busy handler, whose sleeps grow to 100 ms: with 8 connections an unlucky
@@ -82,6 +77,42 @@ pub async fn conectar(url: &str) -> anyhow::Result<Bd> {
         bd.execute("PRAGMA journal_mode = WAL;").await?;
     }
     Ok(bd)
+}
+
+/// The SQLite file holds accounts, credentials' hashes and the audit log: only its owner may
+/// read it. A new one is created `0600` in a `0700` directory (SQLite gives its `-wal` and
+/// `-shm` the database's mode); an existing one that others can read is refused, with the
+/// `chmod` that fixes it.
+fn preparar_archivo_sqlite(ruta: &Path) -> anyhow::Result<()> {
+    if let Some(directorio) = ruta.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::secretos::crear_directorio_privado(directorio)?;
+    }
+    if !ruta.exists() {
+        let mut opciones = std::fs::OpenOptions::new();
+        opciones.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opciones.mode(0o600);
+        }
+        match opciones.open(ruta) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("no se pudo crear {}", ruta.display()))
+            }
+        }
+    }
+    crate::secretos::revisar_privado(ruta, "La base de datos")?;
+    for sufijo in ["-wal", "-shm"] {
+        let mut acompanante = ruta.as_os_str().to_owned();
+        acompanante.push(sufijo);
+        let acompanante = std::path::PathBuf::from(acompanante);
+        if acompanante.exists() {
+            crate::secretos::revisar_privado(&acompanante, "El archivo de la base de datos")?;
+        }
+    }
+    Ok(())
 }
 
 fn ruta_sqlite(url: &str) -> Option<&Path> {

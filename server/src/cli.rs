@@ -207,6 +207,10 @@ impl From<anyhow::Error> for Fallo {
 }
 
 pub fn ejecutar() -> ExitCode {
+    // Whatever this process creates (the data directory, the SQLite database and its -wal/-shm,
+    // the demo's keys, emails in the local mailbox) is its owner's alone.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     telemetria::iniciar();
     if let Some(Orden::Efirma { orden }) = cli.orden {

@@ -55,22 +55,36 @@ fn cambia_estado(metodo: &Method) -> bool {
     !matches!(*metodo, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The browser's own statement of where the request comes from must be this site.
-fn origen_aceptable(peticion: &Request) -> bool {
+/// The browser's own statement of where the request comes from must be this site: exactly the
+/// origin of `INTERCOM_URL_PUBLICA` (scheme, host and port) when it is set, otherwise plain
+/// `http://` (what this server speaks) on the host and port the request was addressed to. A
+/// request that names no origin is left to the CSRF token.
+fn origen_aceptable(peticion: &Request, publico: Option<&url::Origin>) -> bool {
     let h = peticion.headers();
     if let Some(sitio) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         if !matches!(sitio, "same-origin" | "none") {
             return false;
         }
     }
-    match (
-        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        h.get(header::HOST),
-    ) {
-        (Some(origen), Some(host)) => origen
-            .split_once("://")
-            .is_some_and(|(_, autoridad)| host.to_str().is_ok_and(|host| host == autoridad)),
-        _ => true,
+    let Some(origen) = h.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(origen) = origen
+        .to_str()
+        .ok()
+        .and_then(|o| url::Url::parse(o).ok())
+        .filter(|u| u.has_host() && u.path() == "/" && u.query().is_none())
+        .map(|u| u.origin())
+    else {
+        return false;
+    };
+    match publico {
+        Some(publico) => origen == *publico,
+        None => h
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .and_then(|host| url::Url::parse(&format!("http://{host}")).ok())
+            .is_some_and(|esperado| esperado.origin() == origen),
     }
 }
 
@@ -115,7 +129,7 @@ pub async fn establecer(
 
     let mut peticion = peticion;
     if cambia_estado(peticion.method()) {
-        if !origen_aceptable(&peticion) {
+        if !origen_aceptable(&peticion, estado.config.origen_publico.as_ref()) {
             return csrf_invalido();
         }
         match verificar_csrf(peticion, &csrf).await {

@@ -28,11 +28,15 @@ fn leeme(datos: &Path) -> std::path::PathBuf {
     datos.join("demo").join("LEEME.txt")
 }
 
-/// The demo PKI and FIEL (files only): before the server loads its trust anchors.
-pub async fn sembrar_efirma(datos: &Path) -> anyhow::Result<()> {
+/// The demo PKI and FIEL (files only): before the server loads its trust anchors. Answers
+/// whether they were generated now.
+pub async fn sembrar_efirma(datos: &Path) -> anyhow::Result<bool> {
     let efirma = carpeta_efirma(datos);
-    if !efirma.join("fiel.cer").exists() {
-        std::fs::create_dir_all(&efirma)?;
+    let nueva = !efirma.join("fiel.cer").exists();
+    if nueva {
+        // The folder is its owner's alone: it holds the demo's keys, the OCSP responder's
+        // unencrypted one among them.
+        secretos::crear_directorio_privado(&efirma)?;
         let contrasena = Zeroizing::new(secretos::token_aleatorio()[..10].to_owned());
         let ahora = crate::ahora();
         let jerarquia = tokio::task::spawn_blocking({
@@ -73,10 +77,9 @@ pub async fn sembrar_efirma(datos: &Path) -> anyhow::Result<()> {
         let _ = writeln!(texto, "  Contraseña de la e.firma: {}", contrasena.as_str());
         agregar_privado(&leeme(datos), &texto)?;
     }
-    Ok(())
+    Ok(nueva)
 }
 
-/// The demo employer account, then the demo's instructions on the console.
 /// Whether the demo's account (its NRP with its example address) is in the database: its
 /// password was printed and kept in `LEEME.txt`, so production refuses such a database.
 pub async fn hay_cuenta(bd: &crate::bd::Bd) -> sqlx::Result<bool> {
@@ -90,32 +93,51 @@ pub async fn hay_cuenta(bd: &crate::bd::Bd) -> sqlx::Result<bool> {
     )
 }
 
-pub async fn sembrar_cuenta(estado: &Estado) -> anyhow::Result<()> {
-    let leeme = leeme(&estado.config.datos);
-    if !cuentas::hay_cuentas(&estado.bd).await? {
-        let contrasena = Zeroizing::new(format!("Demo-{}", &secretos::token_aleatorio()[..12]));
-        cuentas::alta(
-            &estado.bd,
-            cuentas::NuevaCuenta {
-                nrp: NRP.into(),
-                rfc: RFC.into(),
-                razon_social: RAZON_SOCIAL.into(),
-                correo: CORREO.into(),
-                contrasena: contrasena.clone(),
-            },
-        )
-        .await?;
-        let mut texto = String::new();
-        let _ = writeln!(texto, "Cuenta de demostración del Portal Empresarial");
-        let _ = writeln!(texto, "  Número de Registro Patronal (NRP): {NRP}");
-        let _ = writeln!(texto, "  Correo electrónico: {CORREO}");
-        let _ = writeln!(texto, "  Contraseña: {}", contrasena.as_str());
-        agregar_privado(&leeme, &texto)?;
+/// The demo employer account, when the database has no account yet. Answers whether it was
+/// created now.
+pub async fn sembrar_cuenta(estado: &Estado) -> anyhow::Result<bool> {
+    if cuentas::hay_cuentas(&estado.bd).await? {
+        return Ok(false);
     }
+    let contrasena = Zeroizing::new(format!("Demo-{}", &secretos::token_aleatorio()[..12]));
+    cuentas::alta(
+        &estado.bd,
+        cuentas::NuevaCuenta {
+            nrp: NRP.into(),
+            rfc: RFC.into(),
+            razon_social: RAZON_SOCIAL.into(),
+            correo: CORREO.into(),
+            contrasena: contrasena.clone(),
+        },
+    )
+    .await?;
+    let mut texto = String::new();
+    let _ = writeln!(texto, "Cuenta de demostración del Portal Empresarial");
+    let _ = writeln!(texto, "  Número de Registro Patronal (NRP): {NRP}");
+    let _ = writeln!(texto, "  Correo electrónico: {CORREO}");
+    let _ = writeln!(texto, "  Contraseña: {}", contrasena.as_str());
+    agregar_privado(&leeme(&estado.config.datos), &texto)?;
+    Ok(true)
+}
 
-    if let Ok(texto) = std::fs::read_to_string(&leeme) {
-        // Shown on the operator's console on purpose: this is how the demo is used.
-        eprintln!("\n{texto}  (guardado en {})\n", leeme.display());
+/// What the console says about the demo's sign-in data. The passwords are printed only at the
+/// start that generated them (a service manager keeps the console in its journal); every later
+/// start says where `LEEME.txt` is.
+pub fn anuncio(datos: &Path, sembrado_ahora: bool) -> Option<String> {
+    let ruta = leeme(datos);
+    let ruta = std::fs::canonicalize(&ruta).unwrap_or(ruta);
+    if sembrado_ahora {
+        let texto = std::fs::read_to_string(&ruta).ok()?;
+        Some(format!(
+            "\n{texto}  (guardado en {}; no se volverá a mostrar)\n",
+            ruta.display()
+        ))
+    } else {
+        ruta.exists().then(|| {
+            format!(
+                "\nDatos de acceso de la demostración (cuenta y e.firma): {} (legible sólo por su dueño)\n",
+                ruta.display()
+            )
+        })
     }
-    Ok(())
 }

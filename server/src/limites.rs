@@ -241,6 +241,12 @@ impl Limites {
         Ok(())
     }
 
+    /// The failures counted under `l` now (confirmed, or pending for too long).
+    pub async fn fallos(&self, l: &Limite<'_>) -> sqlx::Result<i64> {
+        let mut conexion = self.bd.acquire().await?;
+        Ok(ocupacion(&mut conexion, l, ahora()).await?.fallos)
+    }
+
     /// Forgets every count of `clave` (a successful sign-in clears its NRP's failures).
     pub async fn olvidar(&self, clave: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM intentos_fallidos WHERE clave = $1")

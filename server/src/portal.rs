@@ -1,14 +1,12 @@
 //! The portal's services as pages see them ([`app::servicios::Portal`]), over the server's
-//! state: sign-in with throttling and audit, sign-out, the signed-in account.
+//! state: sign-in ([`crate::ingreso`]), sign-out, the signed-in account.
 
 use crate::{
     acuse,
     auditoria::{self, Evento},
     bd, cookies, cuentas,
     estado::Estado,
-    generacion,
-    limites::{clave_ip, clave_nrp, Lleno},
-    secretos,
+    generacion, secretos,
 };
 use app::{
     acuses::AcuseVerificado,
@@ -19,21 +17,12 @@ use app::{
     relaciones::{ProductoCertificado, Relacion, Relaciones},
     servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
-    validacion,
 };
 use async_trait::async_trait;
 use http::HeaderValue;
 use std::sync::Arc;
 
 pub struct PortalServidor(pub Arc<Estado>);
-
-fn datos_incorrectos() -> ErrorApp {
-    ErrorApp::nuevo(
-        401,
-        "datos_incorrectos",
-        "Los datos de acceso no son correctos. Verifica tu NRP, tu correo electrónico y tu contraseña.",
-    )
-}
 
 #[async_trait]
 impl Portal for PortalServidor {
@@ -42,117 +31,16 @@ impl Portal for PortalServidor {
         peticion: &Peticion,
         datos: DatosIngreso,
     ) -> Result<Vec<HeaderValue>, ErrorApp> {
-        let e = &self.0;
-        let ip = peticion.ip.to_string();
-        let nrp = validacion::validar_nrp(&datos.nrp).map_err(ErrorApp::solicitud_invalida)?;
-        let correo =
-            validacion::validar_correo(&datos.correo).map_err(ErrorApp::solicitud_invalida)?;
-        validacion::validar_contrasena(&datos.contrasena).map_err(ErrorApp::solicitud_invalida)?;
-        let contrasena = zeroize::Zeroizing::new(datos.contrasena);
+        crate::ingreso::iniciar_sesion(&self.0, peticion, datos).await
+    }
 
-        let auditar =
-            |evento: &'static str, cuenta_id: Option<i64>, detalle: Option<&'static str>| {
-                let (bd, nrp, ip) = (e.bd.clone(), nrp.clone(), ip.clone());
-                async move {
-                    let r = auditoria::registrar_aparte(
-                        &bd,
-                        Evento {
-                            evento,
-                            cuenta_id,
-                            sujeto: Some(&nrp),
-                            ip: &ip,
-                            detalle,
-                        },
-                    )
-                    .await;
-                    r.map_err(bd::indisponible)
-                }
-            };
-
-        // The attempt takes its place under both limits first; a right sign-in gives them back.
-        let (por_ip, por_nrp) = (clave_ip(&ip), clave_nrp(&nrp));
-        let plazas = e
-            .limites
-            .tomar(&[
-                e.limites.de_ingreso(&por_ip, e.limites.intentos_ip),
-                e.limites.de_ingreso(&por_nrp, e.limites.intentos),
-            ])
-            .await
-            .map_err(bd::indisponible)?;
-        let plazas = match plazas {
-            Ok(p) => p,
-            Err(Lleno { limite: 0, espera }) => {
-                auditar("ingreso_rechazado", None, Some("limite_por_direccion")).await?;
-                return Err(ErrorApp::nuevo(
-                    429,
-                    "demasiados_intentos",
-                    "Hubo demasiados intentos de ingreso desde tu conexión. Espera unos minutos e intenta de nuevo.",
-                )
-                .con_reintento(espera));
-            }
-            Err(Lleno { espera, .. }) => {
-                auditar("ingreso_rechazado", None, Some("nrp_bloqueado")).await?;
-                let minutos = espera.div_ceil(60);
-                return Err(ErrorApp::nuevo(
-                    429,
-                    "cuenta_bloqueada",
-                    &format!(
-                        "Por tu seguridad, el ingreso con este NRP está bloqueado temporalmente por varios intentos fallidos. Intenta de nuevo en {minutos} minuto{}.",
-                        if minutos == 1 { "" } else { "s" }
-                    ),
-                )
-                .con_reintento(espera));
-            }
-        };
-
-        let cuenta = cuentas::para_ingreso(&e.bd, &nrp)
-            .await
-            .map_err(bd::indisponible)?;
-        let (hash, cuenta) = match cuenta {
-            Some(c) => (c.contrasena_hash.clone(), Some(c)),
-            None => (e.senuelo.clone(), None),
-        };
-        let clave = contrasena.clone();
-        let contrasena_valida =
-            tokio::task::spawn_blocking(move || cuentas::verificar_contrasena(&hash, &clave))
-                .await
-                .map_err(|_| ErrorApp::interno())?;
-        let cuenta = cuenta.filter(|c| contrasena_valida && c.correo.eq_ignore_ascii_case(&correo));
-
-        let Some(cuenta) = cuenta else {
-            e.limites
-                .confirmar(plazas.todas())
-                .await
-                .map_err(bd::indisponible)?;
-            auditar("ingreso_fallido", None, Some("datos_incorrectos")).await?;
-            return Err(datos_incorrectos());
-        };
-
-        e.limites
-            .devolver(plazas.todas())
-            .await
-            .map_err(bd::indisponible)?;
-        e.limites
-            .olvidar(&por_nrp)
-            .await
-            .map_err(bd::indisponible)?;
-        // Session rotation: whatever session this browser had ends here.
-        if let Some(anterior) = &peticion.sesion {
-            e.sesiones
-                .cerrar(&anterior.id_hash)
-                .await
-                .map_err(bd::indisponible)?;
-        }
-        let token = e
-            .sesiones
-            .abrir(cuenta.id, &ip)
-            .await
-            .map_err(bd::indisponible)?;
-        auditar("ingreso_exitoso", Some(cuenta.id), None).await?;
-        Ok(vec![
-            cookies::crear(cookies::SESION, &token, None),
-            cookies::crear(cookies::CSRF, &secretos::token_aleatorio(), None),
-        ])
+    async fn captcha_ingreso(
+        &self,
+        peticion: &Peticion,
+        nrp: &str,
+        por_correo: bool,
+    ) -> Result<Captcha, ErrorApp> {
+        crate::ingreso::nuevo_captcha(&self.0, peticion, nrp, por_correo).await
     }
 
     async fn cerrar_sesion(&self, peticion: &Peticion) -> Result<Vec<HeaderValue>, ErrorApp> {

@@ -62,7 +62,7 @@ fn normalizar(respuesta: &str) -> Zeroizing<String> {
     )
 }
 
-fn huella_respuesta(llave: &[u8; 32], id: &str, respuesta: &str) -> String {
+pub(crate) fn huella_respuesta(llave: &[u8; 32], id: &str, respuesta: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(llave).expect("llave de 32 bytes");
     mac.update(id.as_bytes());
     mac.update(b":");
@@ -80,24 +80,52 @@ pub struct CaptchaEmitido {
     pub respuesta: Zeroizing<String>,
 }
 
+/// What a captcha was issued for. It serves that use only: a captcha solved to recover the
+/// employer's password cannot recover the developer's, nor sign in, nor the other way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsoCaptcha<'a> {
+    /// Recovering the password of this role, in the portal session the captcha is bound to.
+    Recuperacion(Rol),
+    /// Signing in with this NRP, from the browser the captcha is bound to.
+    Ingreso(&'a str),
+}
+
+impl UsoCaptcha<'_> {
+    fn proposito(self) -> String {
+        match self {
+            UsoCaptcha::Recuperacion(rol) => format!("recuperacion:{}", rol.as_str()),
+            UsoCaptcha::Ingreso(nrp) => format!("ingreso:{nrp}"),
+        }
+    }
+}
+
+/// A random answer from the captcha's alphabet.
+pub(crate) fn respuesta_aleatoria(largo: usize) -> Zeroizing<String> {
+    let alfabeto = crate::captcha::imagen::ALFABETO;
+    Zeroizing::new(
+        (0..largo)
+            .map(|_| alfabeto[OsRng.gen_range(0..alfabeto.len())] as char)
+            .collect(),
+    )
+}
+
+/// Issues a captcha for `uso`, bound to `vinculo` (the portal session's hash, or for a
+/// sign-in the browser's, [`crate::ingreso::vinculo_navegador`]).
 pub async fn emitir_captcha(
     bd: &bd::Bd,
     llave: &[u8; 32],
-    sesion_hash: &str,
+    vinculo: &str,
+    uso: UsoCaptcha<'_>,
 ) -> sqlx::Result<CaptchaEmitido> {
-    let alfabeto = crate::captcha::imagen::ALFABETO;
-    let respuesta: Zeroizing<String> = Zeroizing::new(
-        (0..CARACTERES)
-            .map(|_| alfabeto[OsRng.gen_range(0..alfabeto.len())] as char)
-            .collect(),
-    );
+    let respuesta = respuesta_aleatoria(CARACTERES);
     let id = secretos::token_aleatorio();
     let momento = crate::ahora();
     sqlx::query(
-        "INSERT INTO captchas (id_hash, sesion_hash, respuesta_hash, creado, expira) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO captchas (id_hash, sesion_hash, proposito, respuesta_hash, creado, expira) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(secretos::huella(&id))
-    .bind(sesion_hash)
+    .bind(vinculo)
+    .bind(uso.proposito())
     .bind(huella_respuesta(llave, &id, &respuesta))
     .bind(momento)
     .bind(momento + VIGENCIA_CAPTCHA)
@@ -108,7 +136,7 @@ pub async fn emitir_captcha(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCaptcha {
-    /// Not ours, or another session's.
+    /// Not ours, another session's (or browser's), or issued for another use.
     Desconocido,
     Vencido,
     Usado,
@@ -121,7 +149,7 @@ impl ErrorCaptcha {
             ErrorCaptcha::Desconocido => ErrorApp::nuevo(
                 409,
                 "captcha_desconocido",
-                "El captcha no corresponde a esta sesión. Escribe el de la nueva imagen.",
+                "El captcha no corresponde a este trámite o a esta sesión. Escribe el de la nueva imagen.",
             ),
             ErrorCaptcha::Vencido => ErrorApp::nuevo(
                 422,
@@ -142,17 +170,19 @@ impl ErrorCaptcha {
     }
 }
 
-/// Spends the captcha (whatever the answer) and says whether the answer was right.
+/// Spends the captcha (whatever the answer) and says whether the answer was right. A captcha of
+/// another session (or browser), or issued for another use, is unknown here and not spent.
 pub async fn consumir_captcha(
     bd: &bd::Bd,
     llave: &[u8; 32],
-    sesion_hash: &str,
+    vinculo: &str,
+    uso: UsoCaptcha<'_>,
     id: &str,
     respuesta: &str,
 ) -> sqlx::Result<Result<(), ErrorCaptcha>> {
     let id_hash = secretos::huella(id);
     let fila = sqlx::query(
-        "SELECT sesion_hash, respuesta_hash, expira, usado FROM captchas WHERE id_hash = $1",
+        "SELECT sesion_hash, proposito, respuesta_hash, expira, usado FROM captchas WHERE id_hash = $1",
     )
     .bind(&id_hash)
     .fetch_optional(bd)
@@ -160,9 +190,14 @@ pub async fn consumir_captcha(
     let Some(f) = fila else {
         return Ok(Err(ErrorCaptcha::Desconocido));
     };
-    let (sesion, esperada, expira, usado): (String, String, i64, Option<i64>) =
-        (f.try_get(0)?, f.try_get(1)?, f.try_get(2)?, f.try_get(3)?);
-    if sesion != sesion_hash {
+    let (sesion, proposito, esperada, expira, usado): (String, String, String, i64, Option<i64>) = (
+        f.try_get(0)?,
+        f.try_get(1)?,
+        f.try_get(2)?,
+        f.try_get(3)?,
+        f.try_get(4)?,
+    );
+    if sesion != vinculo || proposito != uso.proposito() {
         return Ok(Err(ErrorCaptcha::Desconocido));
     }
     if usado.is_some() {
@@ -203,7 +238,10 @@ fn demasiados(segundos: u64, mensaje: &str) -> ErrorApp {
 
 /// Takes the attempt's place under each limit (all or none), or answers 429 with the message
 /// of the first limit that is full.
-async fn tomar(estado: &Estado, limites: &[(Limite<'_>, &str)]) -> Result<Plazas, ErrorApp> {
+pub(crate) async fn tomar(
+    estado: &Estado,
+    limites: &[(Limite<'_>, &str)],
+) -> Result<Plazas, ErrorApp> {
     let solo: Vec<Limite> = limites.iter().map(|(l, _)| *l).collect();
     match estado
         .limites
@@ -225,18 +263,18 @@ async fn devolver(estado: &Estado, plazas: &[i64]) {
 
 /// Confirms places: the attempt counts. A failure to do so leaves them pending, and a place
 /// pending for long counts anyway.
-async fn confirmar(estado: &Estado, plazas: &[i64]) {
+pub(crate) async fn confirmar(estado: &Estado, plazas: &[i64]) {
     if let Err(e) = estado.limites.confirmar(plazas).await {
         tracing::error!(error = %e, "no se pudieron confirmar plazas de un límite");
     }
 }
 
-const MENSAJE_CAPTCHAS: &str =
+pub(crate) const MENSAJE_CAPTCHAS: &str =
     "Pediste demasiados captchas. Espera unos minutos e inténtalo de nuevo.";
 const MENSAJE_FALLOS: &str =
     "Por tu seguridad, la recuperación está detenida unos minutos por varios captchas incorrectos.";
 const MENSAJE_RECUPERACIONES: &str = "Ya recuperaste tu contraseña varias veces hoy. Por tu seguridad, inténtalo de nuevo mañana o cancela la contraseña y genera una nueva con tu e.firma.";
-const MENSAJE_CODIGOS: &str =
+pub(crate) const MENSAJE_CODIGOS: &str =
     "Ya te enviamos varios códigos por correo. Revisa tu bandeja o espera una hora.";
 
 /// `n***@empresa.example`: enough to recognise one's own address.
@@ -289,9 +327,14 @@ pub async fn nuevo_captcha(
     let plazas = tomar(estado, &limites).await?;
     confirmar(estado, plazas.todas()).await;
     let llave = estado.llave_captcha;
-    let emitido = emitir_captcha(&estado.bd, &llave, &sesion.id_hash)
-        .await
-        .map_err(bd::indisponible)?;
+    let emitido = emitir_captcha(
+        &estado.bd,
+        &llave,
+        &sesion.id_hash,
+        UsoCaptcha::Recuperacion(rol),
+    )
+    .await
+    .map_err(bd::indisponible)?;
     if !por_correo {
         let imagen = crate::captcha::imagen::png(&emitido.respuesta, &mut OsRng)
             .ok_or_else(ErrorApp::interno)?;
@@ -302,7 +345,8 @@ pub async fn nuevo_captcha(
         });
     }
     // The accessible alternative: the same answer, by email, through the outbox.
-    let (asunto, cuerpo) = correo::plantillas::codigo_de_verificacion();
+    let (asunto, cuerpo) =
+        correo::plantillas::codigo_de_verificacion(correo::plantillas::ParaCodigo::Recuperar);
     let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
     correo::encolar(
         &mut tx,
@@ -406,14 +450,15 @@ pub async fn recuperar(
         }
     };
     let llave = estado.llave_captcha;
-    let consumido = match consumir_captcha(&estado.bd, &llave, &sesion.id_hash, id, respuesta).await
-    {
-        Ok(c) => c,
-        Err(e) => {
-            devolver(estado, plazas.todas()).await;
-            return Err(bd::indisponible(e));
-        }
-    };
+    let uso = UsoCaptcha::Recuperacion(rol);
+    let consumido =
+        match consumir_captcha(&estado.bd, &llave, &sesion.id_hash, uso, id, respuesta).await {
+            Ok(c) => c,
+            Err(e) => {
+                devolver(estado, plazas.todas()).await;
+                return Err(bd::indisponible(e));
+            }
+        };
     if let Err(e) = consumido {
         // A wrong answer is a failure; an expired, used or unknown captcha is not.
         if e == ErrorCaptcha::Incorrecto {

@@ -101,7 +101,7 @@ pub async fn emitir(
 }
 
 /// Issues a string to sign built by `armar` from a fresh nonce and the current time; the nonce
-/// must appear in it (as a `NONCE …` field, or as the last field of a cadena original).
+/// must sit where the purpose's format puts it ([`Proposito::nonce_de`]).
 pub async fn emitir_con(
     bd: &Bd,
     sesion_hash: &str,
@@ -111,7 +111,7 @@ pub async fn emitir_con(
     let nonce = secretos::token_aleatorio();
     let momento = ahora();
     let cadena = armar(&nonce, momento);
-    debug_assert_eq!(nonce_de(&cadena), Some(nonce.as_str()));
+    debug_assert_eq!(proposito.nonce_de(&cadena), Some(nonce.as_str()));
     let expira = momento + VIGENCIA_SEG;
     sqlx::query(
         "INSERT INTO retos (id_hash, sesion_hash, proposito, cadena, creado, expira) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -127,11 +127,30 @@ pub async fn emitir_con(
     Ok(Reto { cadena, expira })
 }
 
-fn nonce_de(cadena: &str) -> Option<&str> {
-    cadena
-        .split('|')
-        .find_map(|c| c.strip_prefix("NONCE "))
-        .or_else(|| app::generacion::CadenaOriginal::leer(cadena).map(|c| c.nonce))
+impl Proposito {
+    /// The nonce, read from the one position this purpose's format gives it. Fields are
+    /// positional and free of `|` ([`campo`]), so a value chosen by someone else (a razón
+    /// social that reads "NONCE …") can never be taken for it.
+    ///
+    /// - Generación's challenge: `||INFONAVIT|…|NONCE n|EMITIDO t||`, second to last field;
+    /// - a relation's challenge: `||INFONAVIT|…|FECHA f|NONCE n||`, the last field;
+    /// - the cadena original of the Terms: its last field, bare ([`CadenaOriginal`]).
+    ///
+    /// [`CadenaOriginal`]: app::generacion::CadenaOriginal
+    pub fn nonce_de(self, cadena: &str) -> Option<&str> {
+        let campos = || {
+            let interior = cadena.strip_prefix("||")?.strip_suffix("||")?;
+            Some(interior.split('|').rev())
+        };
+        match self {
+            Proposito::GenerarContrasena => campos()?.nth(1)?.strip_prefix("NONCE "),
+            Proposito::RelacionConfianza => campos()?.next()?.strip_prefix("NONCE "),
+            Proposito::FirmaTerminos => {
+                app::generacion::CadenaOriginal::leer(cadena).map(|c| c.nonce)
+            }
+        }
+        .filter(|n| !n.is_empty())
+    }
 }
 
 /// Marks the challenge used if it is ours, this session's, for this purpose, unaltered,
@@ -142,7 +161,7 @@ pub async fn consumir(
     proposito: Proposito,
     cadena: &str,
 ) -> Result<Result<(), ErrorReto>, sqlx::Error> {
-    let Some(nonce) = nonce_de(cadena) else {
+    let Some(nonce) = proposito.nonce_de(cadena) else {
         return Ok(Err(ErrorReto::Desconocido));
     };
     let id_hash = secretos::huella(nonce);
@@ -194,4 +213,47 @@ pub async fn purgar(bd: &Bd) -> sqlx::Result<u64> {
         .execute(bd)
         .await?;
     Ok(r.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::generacion::{CadenaOriginal, TRAMITE_GENERACION};
+
+    #[test]
+    fn el_nonce_de_la_cadena_original_es_su_ultimo_campo_aunque_la_razon_social_diga_nonce() {
+        let cadena = CadenaOriginal {
+            tramite: TRAMITE_GENERACION,
+            rol: "PATRON",
+            nrp: "Y5412345108",
+            rfc: "EKU9003173C9",
+            razon_social: &campo("NONCE FALSO SA DE CV"),
+            no_certificado: "30001000000500003415",
+            terminos_version: "patron-v1",
+            terminos_sha256: "ab",
+            fecha: "2026-12-03T18:00:00Z",
+            reemplaza: "",
+            nonce: "el-nonce",
+        }
+        .escribir();
+        assert_eq!(Proposito::FirmaTerminos.nonce_de(&cadena), Some("el-nonce"));
+    }
+
+    #[test]
+    fn el_nonce_de_un_reto_esta_en_la_posicion_de_su_formato() {
+        let generacion = "||INFONAVIT|SERVICIOS DE INTERCOMUNICACION|GENERACION DE CONTRASENA|NRP Y5412345108|RFC EKU9003173C9|NO CERTIFICADO NONCE x|NONCE el-nonce|EMITIDO 1||";
+        assert_eq!(
+            Proposito::GenerarContrasena.nonce_de(generacion),
+            Some("el-nonce")
+        );
+        let relacion = "||INFONAVIT|SERVICIOS DE INTERCOMUNICACION|RELACION DE CONFIANZA|NRP Y5412345108|RFC EKU9003173C9|RAZON SOCIAL NONCE x|DESARROLLADOR VADA800927DJ3|RAZON SOCIAL DESARROLLADOR NONCE y|PRODUCTO 1 NONCE z|NO CERTIFICADO 1|FECHA 2026-12-03T18:00:00Z|NONCE el-nonce||";
+        assert_eq!(
+            Proposito::RelacionConfianza.nonce_de(relacion),
+            Some("el-nonce")
+        );
+        // Anything else in the nonce's place is no nonce at all.
+        assert_eq!(Proposito::RelacionConfianza.nonce_de(generacion), None);
+        assert_eq!(Proposito::GenerarContrasena.nonce_de("||NONCE x||"), None);
+        assert_eq!(Proposito::FirmaTerminos.nonce_de(relacion), None);
+    }
 }

@@ -43,7 +43,7 @@ impl Secretos {
         let mut maestro = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(maestro.as_mut());
         if let Some(directorio) = ruta.parent() {
-            std::fs::create_dir_all(directorio)?;
+            crear_directorio_privado(directorio)?;
         }
         escribir_privado(ruta, maestro.as_ref())?;
         Ok(Self { maestro })
@@ -56,6 +56,42 @@ impl Secretos {
         mac.update(proposito.as_bytes());
         mac.finalize().into_bytes().into()
     }
+}
+
+/// Creates a directory (and its missing parents) only its owner can enter.
+pub fn crear_directorio_privado(ruta: &Path) -> anyhow::Result<()> {
+    let mut constructor = std::fs::DirBuilder::new();
+    constructor.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        constructor.mode(0o700);
+    }
+    constructor
+        .create(ruta)
+        .with_context(|| format!("no se pudo crear {}", ruta.display()))
+}
+
+/// Refuses a file that others than its owner may read or write: `que` names it in the message,
+/// which says the `chmod` that fixes it.
+pub fn revisar_privado(ruta: &Path, que: &str) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let modo = std::fs::metadata(ruta)
+            .with_context(|| format!("no se pudo leer {}", ruta.display()))?
+            .permissions()
+            .mode();
+        if modo & 0o077 != 0 {
+            anyhow::bail!(
+                "{que} {} tiene permisos {:o}: otros usuarios de esta máquina pueden leerla. Debe ser legible sólo por su dueño: chmod 600 {}",
+                ruta.display(),
+                modo & 0o777,
+                ruta.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Writes a file only its owner can read.

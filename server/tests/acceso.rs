@@ -303,12 +303,79 @@ async fn intentos_fallidos_repetidos_bloquean_el_nrp_temporalmente() {
         (429, "cuenta_bloqueada")
     );
 
-    // Once the window has passed, the account opens again.
+    // Once the window has passed this address may try again; the NRP's run of failures (it
+    // still counts them, from anywhere) now asks for a captcha first (tests/bloqueo.rs).
     sqlx::query("UPDATE intentos_fallidos SET momento = momento - 3600")
         .execute(&app.estado.bd)
         .await
         .unwrap();
+    let (estado, cuerpo) = error_json(n.ingresar(NRP, CORREO, CONTRASENA).await).await;
+    assert_eq!(
+        (estado, cuerpo["codigo"].as_str().unwrap()),
+        (401, "captcha_requerido")
+    );
+    // ...and once a day has passed without more failures, nothing is asked.
+    sqlx::query("UPDATE intentos_fallidos SET momento = momento - 86400")
+        .execute(&app.estado.bd)
+        .await
+        .unwrap();
     assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+}
+
+/// A state-changing request whose browser names its origin must come from exactly this site:
+/// scheme, host and port (security review, finding 3).
+#[tokio::test]
+async fn el_origen_se_compara_con_esquema_servidor_y_puerto() {
+    let campos = [("nrp", NRP), ("correo", CORREO), ("contrasena", CONTRASENA)];
+    let intento = |app: &comun::AppPrueba, origen: &str| {
+        let mut n = Navegador::new(app);
+        let origen = origen.to_owned();
+        async move {
+            n.pagina("/ingresar").await;
+            let csrf = n.csrf.clone();
+            let r = n
+                .post_form_con("/api/iniciar-sesion", &campos, Some(&csrf), Some(&origen))
+                .await;
+            let estado = r.status().as_u16();
+            let cuerpo = r.text().await.unwrap();
+            (estado, cuerpo)
+        }
+    };
+    let rechazo = |(estado, cuerpo): (u16, String), origen: &str| {
+        assert_eq!(estado, 403, "{origen}: {cuerpo}");
+        assert!(cuerpo.contains("csrf_invalido"), "{origen}: {cuerpo}");
+    };
+
+    // No public URL configured: plain http on the host and port the request was sent to.
+    let app = levantar().await;
+    let direccion = app.base.strip_prefix("http://").unwrap().to_owned();
+    let (host, puerto) = direccion.rsplit_once(':').unwrap();
+    let otro_puerto = puerto.parse::<u16>().unwrap().wrapping_add(1);
+    for origen in [
+        format!("https://{direccion}"),
+        format!("http://{host}:{otro_puerto}"),
+        format!("http://{host}"),
+        "http://atacante.example".to_owned(),
+        "null".to_owned(),
+    ] {
+        rechazo(intento(&app, &origen).await, &origen);
+    }
+    assert_eq!(intento(&app, &app.base).await.0, 200);
+
+    // A public URL configured (behind a TLS proxy, say): exactly its origin, default port or
+    // not; the listening address no longer passes.
+    let app = comun::levantar_con(&[("INTERCOM_URL_PUBLICA", "https://portal.example")]).await;
+    for origen in [
+        "http://portal.example",
+        "https://portal.example:8443",
+        "https://otro.portal.example",
+        app.base.as_str(),
+    ] {
+        rechazo(intento(&app, origen).await, origen);
+    }
+    for origen in ["https://portal.example", "https://portal.example:443"] {
+        assert_eq!(intento(&app, origen).await.0, 200, "{origen}");
+    }
 }
 
 #[tokio::test]

@@ -269,7 +269,14 @@ async fn los_cuerpos_mal_formados_son_400_con_json() {
     casos.push((c, "no se admite"));
     let mut c = bueno.clone();
     c["contrasena_patron"] = json!(12345);
-    casos.push((c, "tipo incorrecto"));
+    casos.push((c, "El campo «contrasena_patron» debe ser texto."));
+    let mut c = bueno.clone();
+    c["patron"] = json!({"nrp": 5412345108u64});
+    casos.push((c, "El campo «patron.nrp» debe ser texto."));
+    casos.push((
+        json!([1, 2]),
+        "El cuerpo debe ser un objeto JSON con los campos patron, contrasena_patron, desarrollador y contrasena_desarrollador.",
+    ));
     let mut c = bueno.clone();
     c["patron"] = json!("Y5412345108");
     casos.push((c, ""));
@@ -315,6 +322,23 @@ async fn los_cuerpos_mal_formados_son_400_con_json() {
     assert_eq!(
         (estado, v["codigo"].as_str()),
         (415, Some("tipo_no_admitido"))
+    );
+    // JSON in another charset would be read as what it is not.
+    let r = cliente()
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .header("content-type", "application/json; charset=utf-16")
+        .body(bueno.to_string())
+        .send()
+        .await
+        .unwrap();
+    let (estado, v) = respuesta(r).await;
+    assert_eq!(
+        (estado, v["codigo"].as_str(), v["mensaje"].as_str()),
+        (
+            415,
+            Some("tipo_no_admitido"),
+            Some("El cuerpo debe ser JSON en UTF-8 (Content-Type: application/json).")
+        )
     );
 
     let enorme = json!({"patron": {"nrp": "A".repeat(20_000)}}).to_string();

@@ -685,3 +685,47 @@ async fn los_productos_se_registran_se_solicitan_y_el_instituto_decide() {
     assert_eq!(lista[0]["estado"], "revocado");
     assert_eq!(lista[0]["historial"].as_array().unwrap().len(), 6);
 }
+
+/// The cadena original carries the razón social as a bare positional field: a razón social
+/// that reads like the nonce's field must not stop the employer from signing (the nonce is read
+/// from its own position, never by looking for "NONCE " anywhere).
+#[tokio::test]
+async fn una_razon_social_que_dice_nonce_no_impide_firmar() {
+    let app = app().await;
+    let razon = "NONCE ABCDEF SA DE CV";
+    servidor::cuentas::alta(
+        &app.estado.bd,
+        servidor::cuentas::NuevaCuenta {
+            nrp: "B1234567890".into(),
+            rfc: comun::tramite::RFC.into(),
+            razon_social: razon.into(),
+            correo: "rh@nonce.example".into(),
+            contrasena: zeroize::Zeroizing::new(CONTRASENA.into()),
+        },
+    )
+    .await
+    .unwrap();
+    let mut n = Navegador::new(&app);
+    let r = n
+        .ingresar("B1234567890", "rh@nonce.example", CONTRASENA)
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    n.pagina("/portal/escritorio").await;
+    let fiel = fiel();
+    let cadena = hasta_la_solicitud(&mut n, &fiel, false).await;
+    assert!(
+        cadena.contains(&format!("|{razon}|")),
+        "la razón social va tal cual en la cadena original: {cadena}"
+    );
+    let folio = comun::tramite::firmar(&mut n, &fiel, &cadena)
+        .await
+        .expect("la credencial se emite");
+    let emitida: String = sqlx::query_scalar(
+        "SELECT c.folio FROM credenciales c JOIN cuentas a ON a.id = c.cuenta_id WHERE a.nrp = $1 AND c.estado = 'activa'",
+    )
+    .bind("B1234567890")
+    .fetch_one(&app.estado.bd)
+    .await
+    .unwrap();
+    assert_eq!(emitida, folio);
+}

@@ -753,9 +753,14 @@ async fn con_el_smtp_caido_los_cambios_se_quedan_y_los_correos_llegan_despues_un
     // Recovery while SMTP refuses connections. (The captcha is issued through the library for
     // this session: its emailed alternative could not arrive with SMTP down.)
     let sesion_hash = servidor::secretos::huella(&n.cookies["__Host-sesion"]);
-    let c = servidor::recuperacion::emitir_captcha(&estado.bd, &estado.llave_captcha, &sesion_hash)
-        .await
-        .unwrap();
+    let c = servidor::recuperacion::emitir_captcha(
+        &estado.bd,
+        &estado.llave_captcha,
+        &sesion_hash,
+        servidor::recuperacion::UsoCaptcha::Recuperacion(Rol::Patron),
+    )
+    .await
+    .unwrap();
     let r = recuperar(&mut n, &c.id, &c.respuesta).await;
     assert_eq!(r.status(), 200);
     let nuevo_folio = r.json::<serde_json::Value>().await.unwrap()["folio"]
@@ -818,6 +823,7 @@ async fn captcha_conocido(e: &Escenario, n: &Navegador) -> (String, String) {
         &e.app.estado.bd,
         &e.app.estado.llave_captcha,
         &sesion_hash(n),
+        servidor::recuperacion::UsoCaptcha::Recuperacion(Rol::Patron),
     )
     .await
     .unwrap();
@@ -1135,4 +1141,53 @@ async fn recuperaciones_simultaneas_no_rebasan_las_del_dia() {
         .await,
         0
     );
+}
+
+/// A captcha serves the use it was issued for (security review, finding 7): one solved to
+/// recover the employer's password recovers neither the developer's nor signs anybody in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn un_captcha_de_recuperacion_sirve_solo_para_su_rol() {
+    let (e, _, _) = escenario().await;
+    let mut n = sesion(&e).await;
+    let (id, respuesta) = captcha_conocido(&e, &n).await;
+    let r = n
+        .post_form(
+            RECUPERAR,
+            &[
+                ("id", &id),
+                ("respuesta", &respuesta),
+                ("rol", "desarrollador"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        error_json(r).await,
+        (
+            409,
+            serde_json::json!({
+                "codigo": "captcha_desconocido",
+                "mensaje": "El captcha no corresponde a este trámite o a esta sesión. Escribe el de la nueva imagen.",
+                "estado": 409,
+            })
+        )
+    );
+    assert!(sin_usar(&e, &id).await, "no se gastó");
+    // Nor does it sign in, even from the browser and for the NRP it was issued in.
+    let mut ingreso = Navegador::new(&e.app);
+    ingreso.pagina("/ingresar").await;
+    let r = ingreso
+        .post_form(
+            "/api/iniciar-sesion",
+            &[
+                ("nrp", NRP),
+                ("correo", CORREO),
+                ("contrasena", CONTRASENA),
+                ("captcha_id", &id),
+                ("captcha", &respuesta),
+            ],
+        )
+        .await;
+    assert_eq!(error_json(r).await.1["codigo"], "captcha_desconocido");
+    // For its own use it serves.
+    assert_eq!(recuperar(&mut n, &id, &respuesta).await.status(), 200);
 }

@@ -352,3 +352,63 @@ async fn en_produccion_sin_token_no_hay_metricas() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// `/.well-known/security.txt` (RFC 9116): the configured contact, the demo's fallback, and
+/// nothing in production without one.
+#[tokio::test]
+async fn security_txt_publica_el_contacto_configurado() {
+    let leer = |app: &comun::AppPrueba| {
+        let url = format!("{}/.well-known/security.txt", app.base);
+        async move { http().get(url).send().await.unwrap() }
+    };
+    let app = comun::levantar_con(&[
+        (
+            "INTERCOM_CONTACTO_SEGURIDAD",
+            "mailto:seguridad@infonavit.example",
+        ),
+        ("INTERCOM_URL_PUBLICA", "https://portal.example"),
+    ])
+    .await;
+    let r = leer(&app).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+    assert!(r.headers().get("set-cookie").is_none());
+    let texto = r.text().await.unwrap();
+    let lineas: Vec<&str> = texto.lines().collect();
+    assert_eq!(lineas[0], "Contact: mailto:seguridad@infonavit.example");
+    let expira = lineas[1].strip_prefix("Expires: ").expect("Expires");
+    let expira =
+        time::OffsetDateTime::parse(expira, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp();
+    let dentro = expira - servidor::ahora();
+    assert!(
+        dentro > 0 && dentro <= 366 * 86_400,
+        "menos de un año por delante: {dentro} s"
+    );
+    assert_eq!(
+        &lineas[2..],
+        [
+            "Preferred-Languages: es, en",
+            "Canonical: https://portal.example/.well-known/security.txt"
+        ]
+    );
+
+    // The demo names the sender's domain when nothing is configured.
+    let demo = comun::levantar().await;
+    assert!(leer(&demo)
+        .await
+        .text()
+        .await
+        .unwrap()
+        .starts_with("Contact: mailto:seguridad@infonavit.localhost\n"));
+
+    // Production without a contact publishes none.
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = ServidorSmtp::iniciar().await;
+    let variables = comun::produccion(dir.path(), &smtp.url());
+    let pares: Vec<(&'static str, &str)> =
+        variables.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = comun::levantar_con(&pares).await;
+    assert_eq!(leer(&app).await.status(), 404);
+}

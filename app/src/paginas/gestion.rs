@@ -92,7 +92,8 @@ pub fn ContrasenaCancelada(cancelacion: Cancelacion, al_generar: Callback<()>) -
     }
 }
 
-const ERRORES_DE_CAPTCHA: [&str; 4] = [
+/// The refusals after which a captcha is spent and a new image is needed.
+pub const ERRORES_DE_CAPTCHA: [&str; 4] = [
     "captcha_incorrecto",
     "captcha_vencido",
     "captcha_usado",

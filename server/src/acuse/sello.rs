@@ -93,8 +93,7 @@ impl Sellador {
         let carpeta = carpeta_demo(datos);
         let (llave, certificado) = (carpeta.join("llave.pem"), carpeta.join("certificado.pem"));
         if !llave.exists() || !certificado.exists() {
-            std::fs::create_dir_all(&carpeta)
-                .with_context(|| format!("no se pudo crear {}", carpeta.display()))?;
+            crate::secretos::crear_directorio_privado(&carpeta)?;
             // 20 digits like a SAT certificate number; random so two installations differ.
             let no_certificado = format!("9{:019}", rand::rngs::OsRng.gen_range(0..10u64.pow(19)));
             let (cer, pkcs8) = efirma::generador::sello_autofirmado(

@@ -36,9 +36,10 @@ pub const VENTANA_SEG: i64 = 15 * 60;
 /// Longest text accepted in any field (identifiers are 11–13 characters, passwords 29).
 pub const LARGO_MAXIMO: usize = 254;
 
+/// The body of `POST /api/v1/sesiones`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Solicitud {
+pub struct Solicitud {
     patron: IdPatron,
     contrasena_patron: String,
     desarrollador: IdDesarrollador,
@@ -66,26 +67,106 @@ pub struct SesionAbierta {
     pub expira_en: i64,
 }
 
-/// serde's English explanation, as a Spanish sentence naming the field.
-fn explicar(e: &serde_json::Error) -> String {
-    let texto = e.to_string();
-    let entre_comillas = |t: &str| t.split('`').nth(1).map(str::to_owned).unwrap_or_default();
-    if e.is_syntax() || e.is_eof() {
-        "El cuerpo no es JSON válido.".into()
-    } else if texto.starts_with("missing field") {
-        format!("Falta el campo «{}».", entre_comillas(&texto))
-    } else if texto.starts_with("unknown field") {
-        format!("El campo «{}» no se admite.", entre_comillas(&texto))
-    } else if texto.starts_with("unknown variant") {
-        format!(
-            "El patrón se identifica con {{\"nrp\": …}} o con {{\"rfc\": …}}, no con «{}».",
-            entre_comillas(&texto)
-        )
-    } else if texto.starts_with("invalid type") {
-        "Un campo tiene un tipo incorrecto: los identificadores y las contraseñas son texto, patron y desarrollador son objetos.".into()
-    } else {
-        "El cuerpo no tiene la forma esperada; consulta /api/v1/openapi.json.".into()
+/// serde's English explanation, as a Spanish sentence naming the field by its path
+/// (`patron.nrp`); never a value from the body. `es_json`: whether the body is JSON at all
+/// (serde_json reports some shape errors, such as an enum given two keys, as syntax errors).
+fn explicar(e: &serde_path_to_error::Error<serde_json::Error>, es_json: bool) -> String {
+    let interno = e.inner();
+    let ruta = e.path().to_string();
+    let en_la_raiz = ruta == "." || ruta.starts_with('[');
+    if (interno.is_syntax() || interno.is_eof()) && !es_json {
+        return NO_ES_JSON.into();
     }
+    if en_la_raiz && !interno.to_string().starts_with("missing field") {
+        return CUERPO_OBJETO.into();
+    }
+    if ruta == "patron" {
+        return PATRON.into();
+    }
+    let en_ruta = |campo: &str| {
+        if en_la_raiz {
+            campo.to_owned()
+        } else {
+            format!("{ruta}.{campo}")
+        }
+    };
+    // Field names only (serde quotes them between backticks); values are never repeated.
+    let texto = interno.to_string();
+    let nombre = || -> String {
+        texto
+            .split('`')
+            .nth(1)
+            .map(|n| n.chars().filter(|c| !c.is_control()).take(64).collect())
+            .unwrap_or_default()
+    };
+    if texto.starts_with("missing field") {
+        format!("Falta el campo «{}».", en_ruta(&nombre()))
+    } else if texto.starts_with("unknown field") {
+        // The path already ends at the unknown field.
+        format!("El campo «{ruta}» no se admite.")
+    } else if texto.starts_with("invalid type") {
+        let esperado = if texto.contains("expected a string") {
+            "texto"
+        } else {
+            "un objeto"
+        };
+        format!("El campo «{ruta}» debe ser {esperado}.")
+    } else {
+        format!("El campo «{ruta}» no tiene la forma esperada; consulta /api/v1/openapi.json.")
+    }
+}
+
+const NO_ES_JSON: &str = "El cuerpo no es JSON válido (UTF-8).";
+const PATRON: &str = "El campo «patron» lleva uno solo de nrp o rfc, como texto: {\"nrp\": \"…\"} o {\"rfc\": \"…\"}.";
+const CUERPO_OBJETO: &str = "El cuerpo debe ser un objeto JSON con los campos patron, contrasena_patron, desarrollador y contrasena_desarrollador.";
+
+/// Whether `Content-Type` says JSON in UTF-8: `application/json`, with no charset or with
+/// `charset=utf-8` (any other charset would be read as something it is not).
+fn es_json_utf8(tipo: Option<&str>) -> bool {
+    let Some(tipo) = tipo else {
+        return false;
+    };
+    let mut partes = tipo.split(';');
+    let esencia = partes.next().unwrap_or_default().trim();
+    esencia.eq_ignore_ascii_case("application/json")
+        && partes.all(|parametro| match parametro.split_once('=') {
+            Some((nombre, valor)) if nombre.trim().eq_ignore_ascii_case("charset") => {
+                valor.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            _ => true,
+        })
+}
+
+/// `415` unless the body is declared JSON in UTF-8.
+fn revisar_tipo(tipo: Option<&str>) -> Result<(), ErrorApi> {
+    if es_json_utf8(tipo) {
+        Ok(())
+    } else {
+        Err(ErrorApi::nuevo(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "tipo_no_admitido",
+            "El cuerpo debe ser JSON en UTF-8 (Content-Type: application/json).",
+        ))
+    }
+}
+
+/// The shape of the body; every refusal names what is wrong and never echoes a value.
+fn leer_cuerpo(cuerpo: &[u8]) -> Result<Solicitud, ErrorApi> {
+    let mut lector = serde_json::Deserializer::from_slice(cuerpo);
+    let solicitud: Solicitud = serde_path_to_error::deserialize(&mut lector).map_err(|e| {
+        let es_json = serde_json::from_slice::<serde::de::IgnoredAny>(cuerpo).is_ok();
+        ErrorApi::solicitud_invalida(explicar(&e, es_json))
+    })?;
+    lector
+        .end()
+        .map_err(|_| ErrorApi::solicitud_invalida(NO_ES_JSON))?;
+    Ok(solicitud)
+}
+
+/// The body of `POST /api/v1/sesiones`, read: its media type (JSON, UTF-8), then its shape.
+pub fn leer_solicitud(tipo: Option<&str>, cuerpo: &[u8]) -> Result<Solicitud, ErrorApi> {
+    revisar_tipo(tipo)?;
+    leer_cuerpo(cuerpo)
 }
 
 /// What the request identifies, validated.
@@ -228,21 +309,10 @@ async fn abrir_sesion(
     cabeceras: &HeaderMap,
     cuerpo: Result<Bytes, BytesRejection>,
 ) -> Result<SesionAbierta, ErrorApi> {
-    let json = cabeceras
+    let tipo = cabeceras
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if !json {
-        return Err(ErrorApi::nuevo(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "tipo_no_admitido",
-            "El cuerpo debe ser JSON (Content-Type: application/json).",
-        ));
-    }
+        .and_then(|v| v.to_str().ok());
+    revisar_tipo(tipo)?;
     let cuerpo = cuerpo.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ErrorApi::nuevo(
@@ -257,8 +327,7 @@ async fn abrir_sesion(
             ErrorApi::solicitud_invalida("No se pudo leer el cuerpo de la solicitud.")
         }
     })?;
-    let solicitud: Solicitud =
-        serde_json::from_slice(&cuerpo).map_err(|e| ErrorApi::solicitud_invalida(explicar(&e)))?;
+    let solicitud = leer_cuerpo(&cuerpo)?;
     let ids = validar(&solicitud)?;
 
     let auditar = |codigo: &'static str, cuenta_id: Option<i64>| {
@@ -487,4 +556,92 @@ pub async fn cerrar(
         tracing::error!(error = %e, "no se pudo auditar el cierre de una sesión de la API");
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mensaje(tipo: &str, cuerpo: &str) -> (StatusCode, String) {
+        match leer_solicitud(Some(tipo), cuerpo.as_bytes()) {
+            Ok(_) => panic!("aceptado: {cuerpo}"),
+            Err(e) => (e.estado, e.mensaje),
+        }
+    }
+
+    const JSON: &str = "application/json";
+
+    fn cuerpo(patron: &str) -> String {
+        format!(
+            r#"{{"patron":{patron},"contrasena_patron":"a","desarrollador":{{"rfc":"VADA800927DJ3"}},"contrasena_desarrollador":"b"}}"#
+        )
+    }
+
+    #[test]
+    fn un_cuerpo_bien_formado_se_lee() {
+        for tipo in [
+            JSON,
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=\"UTF-8\"",
+        ] {
+            assert!(
+                leer_solicitud(Some(tipo), cuerpo(r#"{"nrp":"Y5412345108"}"#).as_bytes()).is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn cada_campo_faltante_o_de_otro_tipo_se_nombra_por_su_ruta_sin_su_valor() {
+        let casos = [
+            ("[1,2]", "El cuerpo debe ser un objeto JSON con los campos patron, contrasena_patron, desarrollador y contrasena_desarrollador."),
+            ("\"texto\"", "El cuerpo debe ser un objeto JSON con los campos patron, contrasena_patron, desarrollador y contrasena_desarrollador."),
+            (&cuerpo(r#"{"nrp":5412345108}"#), "El campo «patron.nrp» debe ser texto."),
+            (&cuerpo(r#"{"curp":"X"}"#), PATRON),
+            (&cuerpo(r#""Y5412345108""#), PATRON),
+            (&cuerpo("5"), PATRON),
+            (&cuerpo(r#"{"nrp":"Y5412345108","rfc":"EKU9003173C9"}"#), PATRON),
+            (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":"a","desarrollador":{"rfc":"VADA800927DJ3"}}"#, "Falta el campo «contrasena_desarrollador»."),
+            (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":"a","desarrollador":{},"contrasena_desarrollador":"b"}"#, "Falta el campo «desarrollador.rfc»."),
+            (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":"a","desarrollador":{"rfc":"VADA800927DJ3","nombre":"x"},"contrasena_desarrollador":"b"}"#, "El campo «desarrollador.nombre» no se admite."),
+            (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":12345,"desarrollador":{"rfc":"VADA800927DJ3"},"contrasena_desarrollador":"b"}"#, "El campo «contrasena_patron» debe ser texto."),
+            (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":"a","desarrollador":"VADA800927DJ3","contrasena_desarrollador":"b"}"#, "El campo «desarrollador» debe ser un objeto."),
+            ("{no es json", "El cuerpo no es JSON válido (UTF-8)."),
+            (&format!("{} {{}}", cuerpo(r#"{"nrp":"Y5412345108"}"#)), "El cuerpo no es JSON válido (UTF-8)."),
+        ];
+        for (cuerpo, esperado) in casos {
+            assert_eq!(
+                mensaje(JSON, cuerpo),
+                (StatusCode::BAD_REQUEST, esperado.to_owned()),
+                "{cuerpo}"
+            );
+            assert!(!esperado.contains("5412345108") && !esperado.contains("12345"));
+        }
+    }
+
+    #[test]
+    fn un_charset_que_no_es_utf8_es_415() {
+        let bien = cuerpo(r#"{"nrp":"Y5412345108"}"#);
+        for tipo in [
+            "application/json; charset=utf-16",
+            "application/json;charset=latin1",
+            "application/json; charset=\"UTF-16LE\"",
+            "text/plain",
+            "application/jsonx",
+        ] {
+            assert_eq!(
+                mensaje(tipo, &bien),
+                (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "El cuerpo debe ser JSON en UTF-8 (Content-Type: application/json).".to_owned()
+                ),
+                "{tipo}"
+            );
+        }
+        assert_eq!(
+            leer_solicitud(None, bien.as_bytes())
+                .err()
+                .map(|e| e.codigo),
+            Some("tipo_no_admitido")
+        );
+    }
 }

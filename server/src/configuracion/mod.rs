@@ -70,11 +70,18 @@ pub struct Configuracion {
     /// Where people reach the portal (`INTERCOM_URL_PUBLICA`, no trailing slash): the acuse's
     /// QR code points to `{url_publica}/acuses/verificar?folio=…`. Required in production.
     pub url_publica: String,
+    /// The origin (scheme, host, port) of `INTERCOM_URL_PUBLICA` when it was set: a
+    /// state-changing request whose browser names its origin must come from exactly this one.
+    /// None (not set): from `http://` and the host the request was addressed to.
+    pub origen_publico: Option<url::Origin>,
     /// Lifetime of a payroll API token (`INTERCOM_API_TOKEN_SEG`, default 900 s).
     pub api_token_seg: i64,
     /// The server secret (`INTERCOM_SECRETO`, base64 of 32 bytes). None: the demo generates
     /// one into `<datos>/secreto-servidor`; production requires it.
     pub secreto: Option<Zeroizing<[u8; 32]>>,
+    /// Where vulnerabilities are reported (`INTERCOM_CONTACTO_SEGURIDAD`, a `mailto:` or
+    /// `https:` URI), published in `/.well-known/security.txt`.
+    pub contacto_seguridad: Option<String>,
     /// The bearer token `/metricas` requires (`INTERCOM_METRICAS_TOKEN`). None: open in the
     /// demo, 404 in production.
     pub metricas_token: Option<Zeroizing<String>>,
@@ -152,7 +159,8 @@ impl Configuracion {
         if let Some(token) = &metricas_token {
             produccion::revisar_token_metricas(token)?;
         }
-        let url_publica = match variable("INTERCOM_URL_PUBLICA") {
+        let url_configurada = variable("INTERCOM_URL_PUBLICA");
+        let url_publica = match &url_configurada {
             Some(url) => url.trim().trim_end_matches('/').to_owned(),
             None if modo == Modo::Produccion => bail!(
                 "en modo producción INTERCOM_URL_PUBLICA (la dirección pública del portal, a la que apunta el QR de los acuses) es obligatoria"
@@ -164,6 +172,25 @@ impl Configuracion {
         {
             bail!("INTERCOM_URL_PUBLICA debe ser una dirección http(s):// sin consulta, como https://portal.example");
         }
+        let origen_publico = match url_configurada {
+            None => None,
+            Some(_) => match url::Url::parse(&url_publica) {
+                Ok(url) if url.has_host() => Some(url.origin()),
+                _ => bail!("INTERCOM_URL_PUBLICA debe ser una dirección http(s):// sin consulta, como https://portal.example"),
+            },
+        };
+        let contacto_seguridad = variable("INTERCOM_CONTACTO_SEGURIDAD")
+            .map(|c| c.trim().to_owned())
+            .map(|c| {
+                let valido = (c.starts_with("mailto:") && c.contains('@'))
+                    || c.starts_with("https://");
+                if valido && !c.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+                    Ok(c)
+                } else {
+                    Err(anyhow::anyhow!("INTERCOM_CONTACTO_SEGURIDAD debe ser una dirección mailto: o https://, como mailto:seguridad@infonavit.org.mx"))
+                }
+            })
+            .transpose()?;
         let ocsp_acepta_si_falla = match variable("INTERCOM_OCSP_SI_FALLA").as_deref() {
             None | Some("rechazar") => false,
             Some("aceptar") if modo == Modo::Demo => true,
@@ -252,8 +279,10 @@ impl Configuracion {
             sello_llave,
             sello_certificado,
             url_publica,
+            origen_publico,
             api_token_seg,
             secreto,
+            contacto_seguridad,
             metricas_token,
         })
     }

@@ -69,16 +69,48 @@ pub fn contrasena_recuperada(folio: &str, rfc: &str, razon_social: &str) -> (Str
     (asunto, cuerpo)
 }
 
+/// What a code by email (the captcha's accessible alternative) is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParaCodigo {
+    /// Recovering the password of the Servicios de Intercomunicación (guide §4).
+    Recuperar,
+    /// Signing in to the Portal Empresarial, when it asks for a captcha.
+    Ingresar,
+}
+
 /// Subject and body of the email with the captcha's accessible alternative: a one-time code.
-pub fn codigo_de_verificacion() -> (String, String) {
+pub fn codigo_de_verificacion(para: ParaCodigo) -> (String, String) {
+    let (pediste, boton) = match para {
+        ParaCodigo::Recuperar => (
+            "recuperar tu contraseña de los Servicios de Intercomunicación",
+            "Continuar",
+        ),
+        ParaCodigo::Ingresar => ("ingresar al Portal Empresarial", "Entrar"),
+    };
     let asunto = "Servicios de Intercomunicación - Código de verificación".to_owned();
     let cuerpo = format!(
-        "Pediste recuperar tu contraseña de los Servicios de Intercomunicación sin ver la imagen del captcha.\n\
+        "Pediste {pediste} sin ver la imagen del captcha.\n\
          \n\
          Tu código de verificación es: {MARCADOR}\n\
          \n\
-         Escríbelo en el Portal Empresarial, en el campo del captcha, y da clic en Continuar. Vence en 5 minutos y sirve una sola vez.\n\
+         Escríbelo en el Portal Empresarial, en el campo del captcha, y da clic en {boton}. Vence en 5 minutos y sirve una sola vez.\n\
          Si tú no lo pediste, ignora este correo.\n\
+         \n{PIE}"
+    );
+    (asunto, cuerpo)
+}
+
+/// Subject and body of the email that lifts an NRP's lock (after many failed sign-ins from
+/// anywhere): a single-use code. Says what happened and what to do if it was not the reader.
+pub fn codigo_de_desbloqueo(nrp: &str) -> (String, String) {
+    let asunto = "Portal Empresarial - Ingreso bloqueado por intentos fallidos".to_owned();
+    let cuerpo = format!(
+        "Por tu seguridad bloqueamos el ingreso al Portal Empresarial con el NRP {nrp}: hubo muchos intentos fallidos seguidos.\n\
+         \n\
+         Tu código de desbloqueo es: {MARCADOR}\n\
+         \n\
+         Para desbloquearlo, en la página Iniciar sesión escribe tu NRP, tu correo electrónico y tu contraseña, y este código en el campo «Código de desbloqueo». Vence en 24 horas y sirve una sola vez.\n\
+         Si tú no hiciste esos intentos, alguien intentó adivinar tu contraseña: te recomendamos pedir al Instituto que la cambie.\n\
          \n{PIE}"
     );
     (asunto, cuerpo)
@@ -113,6 +145,15 @@ mod tests {
         assert!(asunto.ends_with("Contraseña recuperada"));
         assert!(cuerpo.contains("RFC: EKU9003173C9\nRazón Social: EMPRESA\n"));
         assert_eq!(cuerpo.matches(MARCADOR).count(), 1);
-        assert_eq!(codigo_de_verificacion().1.matches(MARCADOR).count(), 1);
+        for para in [ParaCodigo::Recuperar, ParaCodigo::Ingresar] {
+            assert_eq!(codigo_de_verificacion(para).1.matches(MARCADOR).count(), 1);
+        }
+        assert_eq!(
+            codigo_de_desbloqueo("Y5412345108")
+                .1
+                .matches(MARCADOR)
+                .count(),
+            1
+        );
     }
 }

@@ -27,14 +27,22 @@ pub fn puerto_libre() -> u16 {
 impl Instancia {
     /// Starts `intercomunicacion servir` on a free port over `datos` and waits until it answers.
     pub async fn iniciar(datos: &Datos, extra: &[(&str, &str)]) -> Self {
+        let mut entorno: Vec<(&str, String)> = datos.variables().into();
+        entorno.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        Self::iniciar_con(&entorno).await
+    }
+
+    /// Starts `intercomunicacion servir` on a free port with exactly these variables (and no
+    /// `DATABASE_URL` but theirs) and waits until it answers.
+    pub async fn iniciar_con(entorno: &[(&str, String)]) -> Self {
         let puerto = puerto_libre();
         let mut c = Command::new(env!("CARGO_BIN_EXE_intercomunicacion"));
-        c.envs(datos.variables())
+        c.env_remove("DATABASE_URL")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{puerto}"))
             .env("INTERCOM_LOG_JSON", "1")
             .env("RUST_LOG", "info,sqlx=warn")
             .env_remove("INTERCOM_SMTP_URL")
-            .envs(extra.iter().copied())
+            .envs(entorno.iter().map(|(k, v)| (k, v)))
             .arg("servir")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
