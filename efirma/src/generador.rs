@@ -506,8 +506,8 @@ pub struct Jerarquia {
 }
 
 impl Jerarquia {
-    /// Generates everything for `sujeto` around `ahora_unix` (9 RSA-2048 keys: about 2 s with
-    /// optimized big-integer code, minutes without).
+    /// Generates everything for `sujeto` around `ahora_unix` (8 RSA-2048 keys from
+    /// `openssl genpkey`, a few tenths of a second each).
     pub fn generar(sujeto: &Sujeto, contrasena: &str, ahora_unix: i64) -> Result<Self, Error> {
         let mut autoridad = AutoridadDePrueba::nueva("Pruebas", contrasena, ahora_unix)?;
         let ahora = ahora_unix;

@@ -19,7 +19,7 @@
 //! (unix seconds); nothing reads a clock.
 //!
 //! See the crate README for performance notes and the Cargo profile settings the workspace
-//! should use (RSA key generation and PBKDF2 are slow without optimizations).
+//! should use (PBKDF2 and RSA arithmetic are slow without optimizations).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
