@@ -7,6 +7,8 @@ raiz="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$raiz"
 
 CARGO_LEPTOS_VERSION=0.3.10
+# The newest cargo-deny that builds on the toolchain of rust-toolchain.toml (it needs 1.88).
+CARGO_DENY_VERSION=0.20.2
 export PATH="$HOME/.cargo/bin:$raiz/end2end/node_modules/.bin:$PATH"
 
 como_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -14,6 +16,8 @@ como_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 faltan=()
 command -v chromium >/dev/null || faltan+=(chromium)
 command -v openssl >/dev/null || faltan+=(openssl)
+# git: scripts/dependencias.sh hands cargo-deny the vendored advisory database as a repository.
+command -v git >/dev/null || faltan+=(git)
 command -v cc >/dev/null || faltan+=(build-essential)
 command -v pkg-config >/dev/null || faltan+=(pkg-config)
 # pdftotext reads the acuse PDFs in the tests; python3 (sqlite3) lets the browser tests look
@@ -35,6 +39,11 @@ rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup ta
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
   echo "==> Instalando cargo-leptos $CARGO_LEPTOS_VERSION"
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DENY_VERSION" ]; then
+  echo "==> Instalando cargo-deny $CARGO_DENY_VERSION"
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Second command of the README: every test. Unit and integration tests (the real server on a
-# free loopback port over throwaway SQLite files, then the integration tests again over a
-# throwaway PostgreSQL cluster), the browser builds (hydrate, client-only CSR, efirma for
-# wasm32), and the Playwright suite in Debian's chromium.
+# Second command of the README: every test. First the dependency check (cargo-deny against the
+# vendored RustSec advisory database: scripts/dependencias.sh), then unit and integration tests
+# (the real server on a free loopback port over throwaway SQLite files, then the integration
+# tests again over a throwaway PostgreSQL cluster), the browser builds (hydrate, client-only CSR,
+# efirma for wasm32), and the Playwright suite in Debian's chromium.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/herramientas.sh"
 # One build, not kept for editing: incremental state would only fill the disk.
 export CARGO_INCREMENTAL=0
 
-echo "==> Formato y clippy"
+echo "==> Formato"
 cargo fmt --all -- --check
+
+echo "==> Dependencias: avisos de seguridad, licencias, versiones y orígenes (cargo deny)"
+bash scripts/dependencias.sh
+
+echo "==> Clippy"
 cargo clippy -p efirma --all-targets -- -D warnings
+cargo clippy -p efirma --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p efirma --target wasm32-unknown-unknown --features firma-wasm,verificacion-wasm,js -- -D warnings
 cargo clippy -p intercomunicacion --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -27,8 +35,9 @@ cargo test -p intercomunicacion --test '*'
 pg_parar
 trap - EXIT
 
-echo "==> efirma compila para wasm32; la compilación sólo-cliente (CSR, trunk) compila"
+echo "==> efirma compila para wasm32 (con y sin sus features opcionales); la compilación sólo-cliente (CSR, trunk) compila"
 cargo build -p efirma --target wasm32-unknown-unknown
+cargo build -p efirma --target wasm32-unknown-unknown --features firma-wasm,verificacion-wasm,js
 cargo check -p frontend --target wasm32-unknown-unknown --no-default-features --features csr
 
 echo "==> Sitio de producción (servidor + wasm hidratado)"

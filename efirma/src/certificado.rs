@@ -12,6 +12,7 @@ use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsag
 use x509_cert::name::Name;
 
 use crate::error::TAMANO_MAXIMO;
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 use crate::firma::{verificar_rsa, Algoritmo};
 use crate::identificadores::{Curp, Rfc};
 use crate::Error;
@@ -69,6 +70,11 @@ impl Persona {
 #[derive(Clone)]
 pub struct Certificado {
     der: Vec<u8>,
+    // Read by the verification modules only (chains and OCSP; see lib.rs).
+    #[cfg_attr(
+        all(target_arch = "wasm32", not(feature = "verificacion-wasm")),
+        allow(dead_code)
+    )]
     x509: x509_cert::Certificate,
     llave_publica: Vec<u8>,
     rfc: Option<Rfc>,
@@ -81,6 +87,10 @@ pub struct Certificado {
     hasta: i64,
     tipo: TipoCertificado,
     es_ca: bool,
+    #[cfg_attr(
+        all(target_arch = "wasm32", not(feature = "verificacion-wasm")),
+        allow(dead_code)
+    )]
     eku: Vec<const_oid::ObjectIdentifier>,
 }
 
@@ -350,7 +360,9 @@ impl Certificado {
             .collect()
     }
 
-    /// Verifies a signature made with this certificate's key.
+    /// Verifies a signature made with this certificate's key (in wasm32 only with the feature
+    /// `verificacion-wasm`).
+    #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
     pub fn verificar(&self, datos: &[u8], firma: &[u8], alg: Algoritmo) -> Result<(), Error> {
         verificar_rsa(&self.llave_publica, alg.into(), datos, firma)
     }
@@ -382,11 +394,13 @@ impl Certificado {
         &self.llave_publica
     }
 
+    #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
     pub(crate) fn x509(&self) -> &x509_cert::Certificate {
         &self.x509
     }
 
     /// Whether the extended key usage extension lists `oid`.
+    #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
     pub(crate) fn tiene_eku(&self, oid: &const_oid::ObjectIdentifier) -> bool {
         self.eku.contains(oid)
     }

@@ -1,7 +1,9 @@
 //! A certificate and its private key, checked to belong together: what a person hands over when
 //! they "use their e.firma".
 
-use crate::{Algoritmo, Certificado, Error, LlavePrivada};
+#[cfg(any(not(target_arch = "wasm32"), feature = "firma-wasm"))]
+use crate::Algoritmo;
+use crate::{Certificado, Error, LlavePrivada};
 
 /// `.cer` + `.key` + password, opened and checked to match.
 #[derive(Debug)]
@@ -38,7 +40,9 @@ impl Credencial {
         &self.llave
     }
 
-    /// Signs with the private key; see [`LlavePrivada::firmar`].
+    /// Signs with the private key; see [`LlavePrivada::firmar`] (in wasm32 only with the
+    /// feature `firma-wasm`).
+    #[cfg(any(not(target_arch = "wasm32"), feature = "firma-wasm"))]
     pub fn firmar(&self, datos: &[u8], alg: Algoritmo) -> Result<Vec<u8>, Error> {
         self.llave.firmar(datos, alg)
     }

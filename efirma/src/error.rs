@@ -53,6 +53,9 @@ pub enum Error {
     AnclasNoDisponibles,
     /// No source of randomness is available on this platform for an operation that needs it.
     SinAleatoriedad,
+    /// The test/demo generator (feature `generador`) could not create an RSA key: the `openssl`
+    /// command is missing or failed.
+    GeneradorNoDisponible,
 }
 
 impl Error {
@@ -79,6 +82,7 @@ impl Error {
             Error::ArchivoDemasiadoGrande => "archivo_demasiado_grande",
             Error::AnclasNoDisponibles => "anclas_no_disponibles",
             Error::SinAleatoriedad => "sin_aleatoriedad",
+            Error::GeneradorNoDisponible => "generador_no_disponible",
         }
     }
 
@@ -141,6 +145,9 @@ impl Error {
             Error::SinAleatoriedad => {
                 "No fue posible firmar en este equipo: falta una fuente de números aleatorios."
             }
+            Error::GeneradorNoDisponible => {
+                "No se pudo generar una llave RSA: instala OpenSSL (el comando openssl) e inténtalo de nuevo."
+            }
         }
     }
 }
@@ -183,6 +190,7 @@ mod tests {
             Error::ArchivoDemasiadoGrande,
             Error::AnclasNoDisponibles,
             Error::SinAleatoriedad,
+            Error::GeneradorNoDisponible,
         ];
         let mut vistos = std::collections::HashSet::new();
         for e in todos {

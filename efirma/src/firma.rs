@@ -1,9 +1,11 @@
 //! RSA signatures: the two algorithms the portal uses, and the verification primitive shared by
 //! certificates, trust chains and OCSP responses.
 //!
-//! Natively the arithmetic is `ring`'s (constant time, fast); in wasm32 it is RustCrypto's `rsa`,
-//! because `ring` needs a C toolchain for that target.
+//! Natively the arithmetic is `ring`'s (constant time, fast). In wasm32, where `ring` needs a C
+//! toolchain, verification is RustCrypto's `rsa` and only with the feature `verificacion-wasm`
+//! (public-key operations only; the portal's bundle does not need it).
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 use crate::Error;
 
 /// The signature algorithms of the portal.
@@ -22,6 +24,7 @@ pub enum Algoritmo {
 }
 
 /// Every RSA signature scheme we verify, including those CAs and OCSP responders use.
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Esquema {
     Pkcs1Sha256,
@@ -30,6 +33,7 @@ pub(crate) enum Esquema {
     PssSha256,
 }
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 impl From<Algoritmo> for Esquema {
     fn from(a: Algoritmo) -> Self {
         match a {
@@ -39,6 +43,7 @@ impl From<Algoritmo> for Esquema {
     }
 }
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 impl Esquema {
     /// The scheme named by an X.509 `signatureAlgorithm` (RSA PKCS#1 v1.5 with SHA-2 only).
     pub(crate) fn desde_oid(oid: &const_oid::ObjectIdentifier) -> Result<Esquema, Error> {
@@ -77,7 +82,9 @@ pub(crate) fn verificar_rsa(
 
 /// Verifies `firma` over `datos` with an RSA public key given as PKCS#1 `RSAPublicKey` DER
 /// (the contents of a certificate's `subjectPublicKey`). Keys of 2048 to 8192 bits.
-#[cfg(target_arch = "wasm32")]
+///
+/// Public-key operations only: RUSTSEC-2023-0071 (Marvin) concerns private-key operations.
+#[cfg(all(target_arch = "wasm32", feature = "verificacion-wasm"))]
 pub(crate) fn verificar_rsa(
     llave_publica: &[u8],
     esquema: Esquema,

@@ -3,10 +3,14 @@
 //! responder, and keys encrypted exactly like SAT's (PBES2 / PBKDF2-HMAC-SHA1 2048 iterations /
 //! des-ede3-cbc).
 //!
-//! RSA key generation is slow without optimizations: see the crate README for the profile
-//! overrides. Native only (it uses the OS random generator and `ring` through `rcgen`).
+//! Native only. The RSA keys come from OpenSSL (`openssl genpkey`, a subprocess; the `openssl`
+//! command must be on `PATH`): `ring`, which signs the certificates here through `rcgen`, cannot
+//! generate RSA keys, and RustCrypto's `rsa` is kept out of the dependency graph
+//! (RUSTSEC-2023-0071, see SECURITY.md). The OS random generator supplies salts and IVs.
 
+use std::io::Read;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use der::Decode;
 use pkcs5::pbes2::{EncryptionScheme, Parameters, Pbkdf2Params, Pbkdf2Prf};
@@ -15,7 +19,6 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue,
     ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SerialNumber,
 };
-use rsa::pkcs8::EncodePrivateKey;
 use zeroize::Zeroizing;
 
 use crate::inspeccion::rfc3339;
@@ -127,11 +130,60 @@ fn fecha(unix: i64) -> Result<time::OffsetDateTime, Error> {
     time::OffsetDateTime::from_unix_timestamp(unix).map_err(|_| Error::AlgoritmoNoSoportado)
 }
 
+/// A fresh RSA key of `bits` bits (public exponent 65537) from `openssl genpkey`, as unencrypted
+/// PKCS#8 DER. The key travels over a pipe only: never a file, an argument or a log line.
+/// No `openssl` on `PATH`, or an OpenSSL that fails: [`Error::GeneradorNoDisponible`].
 fn generar_rsa(bits: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let llave = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
-        .map_err(|_| Error::SinAleatoriedad)?;
-    let der = llave.to_pkcs8_der().map_err(|_| Error::NoEsLlavePrivada)?;
-    Ok(Zeroizing::new(der.as_bytes().to_vec()))
+    generar_rsa_con("openssl", bits)
+}
+
+/// [`generar_rsa`] with `programa` in place of `openssl` (for the tests).
+fn generar_rsa_con(programa: &str, bits: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let no_disponible = |_| Error::GeneradorNoDisponible;
+    let mut hijo = Command::new(programa)
+        // PEM: PKCS#8 `PRIVATE KEY` in every OpenSSL (its DER output is PKCS#1 in 3.x).
+        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt"])
+        .arg(format!("rsa_keygen_bits:{bits}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        // Its progress dots say nothing useful.
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(no_disponible)?;
+    // Room for an 8192-bit key, so the buffer never grows and leaves a copy behind.
+    let mut pem = Zeroizing::new(Vec::with_capacity(16 * 1024));
+    let leido = match hijo.stdout.take() {
+        Some(mut salida) => salida.read_to_end(&mut pem).map(drop),
+        None => Err(std::io::Error::other("sin salida")),
+    };
+    let estado = hijo.wait().map_err(no_disponible)?;
+    leido.map_err(no_disponible)?;
+    if !estado.success() {
+        return Err(Error::GeneradorNoDisponible);
+    }
+    let (etiqueta, der) = der::pem::decode_vec(&pem).map_err(|_| Error::GeneradorNoDisponible)?;
+    let der = Zeroizing::new(der);
+    if etiqueta != "PRIVATE KEY" {
+        return Err(Error::GeneradorNoDisponible);
+    }
+    // What OpenSSL wrote must be the key asked for.
+    let info = pkcs8::PrivateKeyInfo::from_der(&der).map_err(|_| Error::GeneradorNoDisponible)?;
+    let rsa = pkcs1::RsaPrivateKey::from_der(info.private_key)
+        .map_err(|_| Error::GeneradorNoDisponible)?;
+    if info.algorithm.oid != const_oid::db::rfc5912::RSA_ENCRYPTION
+        || self::bits(rsa.modulus.as_bytes()) != bits
+    {
+        return Err(Error::GeneradorNoDisponible);
+    }
+    Ok(der)
+}
+
+/// The bit length of a big-endian unsigned integer without leading zero bytes.
+fn bits(entero: &[u8]) -> usize {
+    match entero.first() {
+        Some(primero) => entero.len() * 8 - primero.leading_zeros() as usize,
+        None => 0,
+    }
 }
 
 fn par_rcgen(pkcs8: &[u8]) -> Result<KeyPair, Error> {
@@ -454,8 +506,8 @@ pub struct Jerarquia {
 }
 
 impl Jerarquia {
-    /// Generates everything for `sujeto` around `ahora_unix` (9 RSA-2048 keys: about 2 s with
-    /// optimized big-integer code, minutes without).
+    /// Generates everything for `sujeto` around `ahora_unix` (8 RSA-2048 keys from
+    /// `openssl genpkey`, a few tenths of a second each).
     pub fn generar(sujeto: &Sujeto, contrasena: &str, ahora_unix: i64) -> Result<Self, Error> {
         let mut autoridad = AutoridadDePrueba::nueva("Pruebas", contrasena, ahora_unix)?;
         let ahora = ahora_unix;
@@ -547,10 +599,60 @@ impl Jerarquia {
 
 #[cfg(test)]
 mod tests {
-    use super::fecha_openssl;
+    use super::*;
 
     #[test]
     fn fechas_de_openssl() {
         assert_eq!(fecha_openssl(1_795_737_600), "261127000000Z");
+    }
+
+    /// Why the keys come from OpenSSL: `ring` (rcgen's backend here) has no RSA key generation.
+    /// If this ever fails, rcgen can generate them and the subprocess can go.
+    #[test]
+    fn rcgen_con_ring_no_genera_llaves_rsa() {
+        assert!(matches!(
+            KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256),
+            Err(rcgen::Error::KeyGenerationUnavailable)
+        ));
+    }
+
+    #[test]
+    fn la_llave_de_openssl_firma_y_se_cifra_como_las_del_sat() {
+        let pk = generar_rsa(2048).unwrap();
+        let info = pkcs8::PrivateKeyInfo::from_der(&pk).unwrap();
+        let rsa = pkcs1::RsaPrivateKey::from_der(info.private_key).unwrap();
+        assert_eq!(rsa.modulus.as_bytes().len(), 256);
+        assert_eq!(rsa.public_exponent.as_bytes(), [1, 0, 1]);
+        // Two calls, two keys.
+        assert_ne!(pk.as_slice(), generar_rsa(2048).unwrap().as_slice());
+
+        let (cer, pkcs8) =
+            sello_autofirmado("Sello", "Pruebas", "90000000000000000007", 0, 1 << 31).unwrap();
+        let cert = crate::Certificado::parse(&cer).unwrap();
+        let key = cifrar_como_sat(&pkcs8, b"12345678a").unwrap();
+        let llave = crate::LlavePrivada::descifrar(&key, b"12345678a").unwrap();
+        assert!(llave.corresponde_a(&cert));
+        assert_eq!(llave.pkcs8_der().as_slice(), pkcs8.as_slice());
+        let firma = llave
+            .firmar(b"||cadena||", crate::Algoritmo::Pkcs1v15Sha256)
+            .unwrap();
+        cert.verificar(b"||cadena||", &firma, crate::Algoritmo::Pkcs1v15Sha256)
+            .unwrap();
+    }
+
+    #[test]
+    fn sin_openssl_lo_dice() {
+        // Not installed; installed but failing; succeeding without writing a key.
+        for programa in ["/nonexistent/openssl", "false", "true"] {
+            assert_eq!(
+                generar_rsa_con(programa, 2048).err(),
+                Some(Error::GeneradorNoDisponible),
+                "{programa}"
+            );
+        }
+        // OpenSSL refuses keys under 512 bits.
+        assert_eq!(generar_rsa(256).err(), Some(Error::GeneradorNoDisponible));
+        assert_eq!(bits(&[0x01, 0, 0]), 17);
+        assert_eq!(bits(&[0x80, 0]), 16);
     }
 }

@@ -19,20 +19,25 @@
 //! (unix seconds); nothing reads a clock.
 //!
 //! See the crate README for performance notes and the Cargo profile settings the workspace
-//! should use (RSA key generation and PBKDF2 are slow without optimizations).
+//! should use (PBKDF2 and RSA arithmetic are slow without optimizations).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod certificado;
+// Everything that verifies an RSA signature: natively always (`ring`), in wasm32 only with the
+// feature `verificacion-wasm` (RustCrypto's `rsa`), which the portal does not need.
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 mod confianza;
 mod credencial;
 mod error;
 mod firma;
 pub mod identificadores;
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 mod inspeccion;
 mod llave;
 mod pbes2;
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub mod revocacion;
 mod tdes;
 
@@ -40,12 +45,15 @@ mod tdes;
 pub mod generador;
 
 pub use certificado::{Certificado, Persona, TipoCertificado};
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use confianza::{validar_efirma, AlmacenConfianza};
 pub use credencial::Credencial;
 pub use error::Error;
 pub use firma::Algoritmo;
 pub use identificadores::{Curp, ErrorIdentificador, Nrp, Rfc};
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use inspeccion::{inspeccionar, Informe, Vigencia};
 pub use llave::LlavePrivada;
+#[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use revocacion::{EstadoRevocacion, SolicitudOcsp};
 pub use zeroize::Zeroizing;

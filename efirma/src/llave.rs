@@ -3,7 +3,8 @@
 //!
 //! Every buffer that holds decrypted key material is zeroized when dropped. Natively the key is
 //! also loaded into `ring` for fast signing; `ring` does not promise to wipe its own copy, so the
-//! server should drop keys as soon as it is done with them.
+//! server should drop keys as soon as it is done with them. In wasm32 signing is opt-in
+//! (feature `firma-wasm`): the portal hands the decrypted key to WebCrypto instead.
 
 use core::fmt;
 
@@ -14,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::certificado::{der_o_pem, Certificado};
 use crate::error::TAMANO_MAXIMO;
+#[cfg(any(not(target_arch = "wasm32"), feature = "firma-wasm"))]
 use crate::firma::Algoritmo;
 use crate::Error;
 
@@ -32,7 +34,7 @@ pub struct LlavePrivada {
     /// Built on the first [`LlavePrivada::firmar`]: in the browser the key usually goes to
     /// WebCrypto ([`LlavePrivada::pkcs8_der`]) and RustCrypto's key validation and CRT
     /// precomputation would be wasted work.
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", feature = "firma-wasm"))]
     rsa: std::sync::OnceLock<Option<rsa::RsaPrivateKey>>,
 }
 
@@ -120,7 +122,7 @@ impl LlavePrivada {
             exponente,
             #[cfg(not(target_arch = "wasm32"))]
             par,
-            #[cfg(target_arch = "wasm32")]
+            #[cfg(all(target_arch = "wasm32", feature = "firma-wasm"))]
             rsa: std::sync::OnceLock::new(),
         })
     }
@@ -139,11 +141,10 @@ impl LlavePrivada {
         })
     }
 
-    /// Signs `datos` (hashed here with SHA-256).
+    /// Signs `datos` (hashed here with SHA-256), with `ring`.
     ///
-    /// In wasm32, [`Algoritmo::PssSha256`] needs randomness for its salt: enable the crate
-    /// feature `js`, or it fails with [`Error::SinAleatoriedad`]. In the browser prefer
-    /// WebCrypto with the key from [`LlavePrivada::pkcs8_der`].
+    /// In wasm32 signing needs the crate feature `firma-wasm`; in the browser prefer WebCrypto
+    /// with the key from [`LlavePrivada::pkcs8_der`].
     #[cfg(not(target_arch = "wasm32"))]
     pub fn firmar(&self, datos: &[u8], alg: Algoritmo) -> Result<Vec<u8>, Error> {
         let relleno: &'static dyn ring::signature::RsaEncoding = match alg {
@@ -159,13 +160,14 @@ impl LlavePrivada {
 
     /// Signs `datos` (hashed here with SHA-256).
     ///
-    /// In wasm32, [`Algoritmo::PssSha256`] needs randomness for its salt: enable the crate
-    /// feature `js`, or it fails with [`Error::SinAleatoriedad`]. In the browser prefer
-    /// WebCrypto with the key from [`LlavePrivada::pkcs8_der`]. In wasm32 the RSA key is
-    /// loaded (and its consistency checked) on the first call, so a key that parses but is not
-    /// a valid RSA key fails here with [`Error::NoEsLlavePrivada`] rather than in
-    /// [`LlavePrivada::descifrar`].
-    #[cfg(target_arch = "wasm32")]
+    /// In wasm32 this exists only with the crate feature `firma-wasm` (RustCrypto's `rsa`, whose
+    /// private-key arithmetic is not constant time: RUSTSEC-2023-0071, see SECURITY.md). In the
+    /// browser prefer WebCrypto with the key from [`LlavePrivada::pkcs8_der`].
+    /// [`Algoritmo::PssSha256`] needs randomness for its salt: enable the crate feature `js`,
+    /// or it fails with [`Error::SinAleatoriedad`]. The RSA key is loaded (and its consistency
+    /// checked) on the first call, so a key that parses but is not a valid RSA key fails here
+    /// with [`Error::NoEsLlavePrivada`] rather than in [`LlavePrivada::descifrar`].
+    #[cfg(all(target_arch = "wasm32", feature = "firma-wasm"))]
     pub fn firmar(&self, datos: &[u8], alg: Algoritmo) -> Result<Vec<u8>, Error> {
         use sha2::Digest;
         let llave = self
