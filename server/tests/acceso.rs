@@ -781,3 +781,87 @@ async fn ingresos_correctos_simultaneos_esperan_su_turno_y_entran_todos() {
     );
     assert_eq!(contar(&app, "SELECT COUNT(*) FROM sesiones").await, 7);
 }
+
+/// Every signed-in page offers "Cerrar sesión" in its header (ASVS 7.4.4).
+#[tokio::test]
+async fn cada_pagina_privada_ofrece_cerrar_sesion() {
+    let app = levantar().await;
+    let mut n = Navegador::new(&app);
+    assert_eq!(n.ingresar(NRP, CORREO, CONTRASENA).await.status(), 200);
+    for ruta in [
+        "/portal/escritorio",
+        "/portal/mi-cuenta",
+        "/portal/mis-tramites",
+        "/portal/mis-tramites/servicios-de-intercomunicacion",
+        "/portal/mis-tramites/servicios-de-intercomunicacion/certificacion",
+        "/portal/mis-tramites/servicios-de-intercomunicacion/relaciones-de-confianza",
+        "/portal/valores",
+        "/portal/centro-de-atencion",
+        "/portal/guias",
+    ] {
+        let (estado, html) = n.pagina(ruta).await;
+        assert_eq!(estado, 200, "{ruta}");
+        assert!(
+            html.contains(r#"<button type="button" id="cerrar-sesion" class="boton boton-secundario">Cerrar sesión</button>"#),
+            "{ruta}: {html}"
+        );
+    }
+}
+
+/// The session token (ASVS 3.3.4, 7.2.3): 256 random bits, new at every sign-in, handed over
+/// only in `Set-Cookie` (never in a body or a page), and kept by the server only as its SHA-256.
+#[tokio::test]
+async fn el_token_de_sesion_es_aleatorio_y_solo_viaja_en_set_cookie() {
+    let app = levantar().await;
+    let mut tokens = Vec::new();
+    for _ in 0..3 {
+        let mut n = Navegador::new(&app);
+        n.pagina("/ingresar").await;
+        let r = n
+            .peticion_form(
+                "/api/iniciar-sesion",
+                &[("nrp", NRP), ("correo", CORREO), ("contrasena", CONTRASENA)],
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let linea = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("__Host-sesion="))
+            .expect("cookie de sesión");
+        let (par, atributos) = linea.split_once(';').unwrap();
+        let token = par.strip_prefix("__Host-sesion=").unwrap().to_owned();
+        assert_eq!(atributos, " Path=/; Secure; HttpOnly; SameSite=Strict");
+        assert_eq!(token.len(), 43, "256 bits en base64url: {token}");
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        let cuerpo = r.text().await.unwrap();
+        assert!(!cuerpo.contains(&token));
+        n.cookies.insert("__Host-sesion".into(), token.clone());
+        let (estado, html) = n.pagina("/portal/mi-cuenta").await;
+        assert_eq!(estado, 200);
+        assert!(!html.contains(&token), "la página no lleva el token");
+        tokens.push(token);
+    }
+    let mut distintos = tokens.clone();
+    distintos.sort();
+    distintos.dedup();
+    assert_eq!(distintos.len(), 3);
+
+    let guardados: Vec<String> =
+        sqlx::query_scalar("SELECT id_hash FROM sesiones ORDER BY id_hash")
+            .fetch_all(&app.estado.bd)
+            .await
+            .unwrap();
+    let mut huellas: Vec<String> = tokens
+        .iter()
+        .map(|t| servidor::secretos::huella(t))
+        .collect();
+    huellas.sort();
+    assert_eq!(guardados, huellas, "sólo su SHA-256");
+}
