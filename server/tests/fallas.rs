@@ -331,3 +331,57 @@ async fn sin_base_de_datos_responde_503_y_se_recupera_sola() {
     assert_eq!(estado, 200);
     assert!(html.contains("Generación de contraseña"));
 }
+
+/// An internal failure (here the database pool closed under the running server, which works on
+/// both engines) answers each caller a generic message and a `Retry-After`: no error text,
+/// query, driver name or stack trace (ASVS 16.5.1), while the log keeps the detail.
+#[tokio::test]
+async fn un_error_interno_responde_un_mensaje_generico() {
+    let app = comun::levantar().await;
+    let mut n = Navegador::new(&app);
+    n.pagina("/ingresar").await;
+    app.estado.bd.close().await;
+
+    let portal = n
+        .post_form(
+            "/api/iniciar-sesion",
+            &[
+                ("nrp", comun::NRP),
+                ("correo", comun::CORREO),
+                ("contrasena", comun::CONTRASENA),
+            ],
+        )
+        .await;
+    let api = reqwest::Client::new()
+        .get(format!("{}/api/v1/avisos", app.base))
+        .bearer_auth("x".repeat(43))
+        .send()
+        .await
+        .unwrap();
+    for (que, r, esperado) in [
+        (
+            "portal",
+            portal,
+            serde_json::json!({
+                "codigo": "servicio_no_disponible",
+                "mensaje": "El servicio no está disponible en este momento. Intenta de nuevo en unos minutos.",
+                "estado": 503,
+                "reintentar_en": 30,
+            }),
+        ),
+        (
+            "api",
+            api,
+            serde_json::json!({
+                "codigo": "servicio_no_disponible",
+                "mensaje": "El servicio no está disponible en este momento. Intenta de nuevo en unos minutos.",
+            }),
+        ),
+    ] {
+        assert_eq!(r.status(), 503, "{que}");
+        assert!(r.headers().contains_key("retry-after"), "{que}");
+        let texto = r.text().await.unwrap();
+        let cuerpo: serde_json::Value = serde_json::from_str(&texto).unwrap();
+        assert_eq!(cuerpo, esperado, "{que}: {texto}");
+    }
+}
