@@ -1,7 +1,7 @@
 //! What an operator or a person types reaches the database and the pages as text, never as
 //! markup, script or SQL (OWASP ASVS 5.0 V1.2, V3.2): a razón social full of HTML, script and
 //! SQL metacharacters is stored exactly and rendered escaped, in the page and in the data the
-//! page hands to its script.
+//! page hands to its script; and input is decoded once, before it is validated.
 
 mod comun;
 
@@ -81,4 +81,60 @@ async fn una_razon_social_hostil_se_guarda_tal_cual_y_se_muestra_como_texto() {
             assert!(etiqueta.contains(" nonce=\""), "{ruta}: {etiqueta}");
         }
     }
+}
+
+/// Input is decoded once, by the layer its encoding belongs to, and validated after that (ASVS
+/// 1.1.1): a field whose value, once form- or JSON-decoded, still reads as percent-encoding is
+/// judged as what it is, never decoded again into the NRP or address it spells.
+#[tokio::test]
+async fn la_entrada_se_decodifica_una_sola_vez() {
+    let app = levantar().await;
+    // "%59" is "Y" percent-encoded: the form serializer sends it as "%2559…".
+    let mut n = Navegador::new(&app);
+    let (estado, cuerpo) = comun::error_json(
+        n.ingresar("%595412345108", comun::CORREO, comun::CONTRASENA)
+            .await,
+    )
+    .await;
+    assert_eq!(estado, 400, "{cuerpo}");
+    assert_eq!(
+        cuerpo["mensaje"],
+        "El NRP tiene 11 caracteres: una letra o un dígito, seguido de 10 dígitos."
+    );
+    let (estado, cuerpo) = comun::error_json(
+        n.ingresar(comun::NRP, "nomina%40empresa.example", comun::CONTRASENA)
+            .await,
+    )
+    .await;
+    assert_eq!(estado, 400, "{cuerpo}");
+    assert_eq!(
+        cuerpo["mensaje"],
+        "Escribe un correo electrónico válido, por ejemplo nombre@empresa.com.mx."
+    );
+    assert!(!n.cookies.contains_key("__Host-sesion"));
+
+    // The API's JSON: "\u0059" is a JSON escape (decoded once, it is "Y": well formed), but a
+    // percent-encoded NRP inside the JSON string is not decoded again.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .header("content-type", "application/json")
+        .body(
+            r#"{"patron":{"nrp":"%595412345108"},"contrasena_patron":"AAAAA-AAAAA-AAAAA-AAAAA-AAAAA","desarrollador":{"rfc":"VADA800927DJ3"},"contrasena_desarrollador":"AAAAA-AAAAA-AAAAA-AAAAA-AAAAA"}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let cuerpo: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(cuerpo["codigo"], "solicitud_invalida");
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/sesiones", app.base))
+        .header("content-type", "application/json")
+        .body(
+            r#"{"patron":{"nrp":"\u00595412345108"},"contrasena_patron":"AAAAA-AAAAA-AAAAA-AAAAA-AAAAA","desarrollador":{"rfc":"VADA800927DJ3"},"contrasena_desarrollador":"AAAAA-AAAAA-AAAAA-AAAAA-AAAAA"}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "bien formado: llega a las credenciales");
 }
