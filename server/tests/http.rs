@@ -1,6 +1,7 @@
 //! HTTP-level protections against the real server (OWASP ASVS 5.0 V3.4, V3.5, V4.1, V4.2): the
 //! exact security headers on every kind of response, a content type with its charset, no CORS,
-//! no state changed by a GET, and HTTP/1.1 message framing that cannot be read two ways.
+//! no state changed by a GET, HTTP/1.1 message framing that cannot be read two ways, and paths
+//! that cannot leave the site's folder (V5.3).
 
 mod comun;
 
@@ -296,5 +297,57 @@ async fn un_mensaje_http_no_se_puede_leer_de_dos_maneras() {
         )
         .await;
         assert_eq!(estados(&texto), ["400"], "{cabeceras}: {texto}");
+    }
+}
+
+/// Paths chosen by the client never leave the site's folder (ASVS 5.3.2): dot segments, raw or
+/// percent-encoded, in the static files' route or anywhere else, are not followed to a file
+/// beside it or above it.
+#[tokio::test]
+async fn una_ruta_no_sale_de_la_carpeta_del_sitio() {
+    // A site folder with one file of the bundle, and a secret next to that folder.
+    let raiz = tempfile::tempdir().unwrap();
+    let sitio = raiz.path().join("sitio");
+    std::fs::create_dir_all(sitio.join("pkg")).unwrap();
+    std::fs::write(
+        sitio.join("pkg/intercomunicacion.css"),
+        "/* hoja de prueba */",
+    )
+    .unwrap();
+    std::fs::write(raiz.path().join("secreto.txt"), "SECRETO-FUERA-DEL-SITIO").unwrap();
+    let sitio = sitio.display().to_string();
+    let app = comun::levantar_con(&[("LEPTOS_SITE_ROOT", sitio.as_str())]).await;
+    let host = app.base.strip_prefix("http://").unwrap().to_owned();
+    let pedir = |ruta: &str| {
+        let peticion = format!("GET {ruta} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let app = &app;
+        async move { en_bruto(app, &peticion).await }
+    };
+
+    // The net: the bundle's file is served.
+    let texto = pedir("/pkg/intercomunicacion.css").await;
+    assert_eq!(estados(&texto), ["200"], "{texto}");
+    assert!(texto.ends_with("/* hoja de prueba */"), "{texto}");
+
+    for ruta in [
+        "/pkg/../../secreto.txt",
+        "/../secreto.txt",
+        "/pkg/..%2f..%2fsecreto.txt",
+        "/pkg/%2e%2e/%2e%2e/secreto.txt",
+        "/%2e%2e/secreto.txt",
+        "/pkg/..\\..\\secreto.txt",
+        "/pkg/%2e%2e%5c%2e%2e%5csecreto.txt",
+        "/pkg/....//....//secreto.txt",
+        "/acuses/..%2fsecreto.txt",
+        "/pkg/../../../../../../etc/passwd",
+    ] {
+        let texto = pedir(ruta).await;
+        assert!(
+            matches!(estados(&texto).as_slice(), ["400"] | ["404"]),
+            "{ruta}: {texto}"
+        );
+        for fuera in ["SECRETO-FUERA-DEL-SITIO", "root:x:0:0"] {
+            assert!(!texto.contains(fuera), "{ruta}: {texto}");
+        }
     }
 }

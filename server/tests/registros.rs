@@ -198,6 +198,13 @@ async fn cada_peticion_lleva_su_id_y_los_registros_no_guardan_secretos() {
     assert_eq!(avisos["fields"]["estado"], 200);
     assert!(avisos["fields"]["duracion_ms"].as_f64().is_some());
     assert_eq!(avisos["level"], "INFO");
+    // When, in UTC (ASVS 16.2.2): RFC 3339 with the zone `Z`, within a minute of now.
+    let cuando = avisos["timestamp"].as_str().expect("timestamp");
+    assert!(cuando.ends_with('Z'), "{cuando}");
+    let cuando =
+        time::OffsetDateTime::parse(cuando, &time::format_description::well_known::Rfc3339)
+            .expect("RFC 3339");
+    assert!((cuando.unix_timestamp() - servidor::ahora()).abs() < 60);
     let ingreso = atendida("ingreso-1");
     assert_eq!(
         (
