@@ -10,8 +10,9 @@
 //!   attempt must bring a solved captcha (401 `captcha_requerido` until it does: the password is
 //!   not even looked at), and only after [`BLOQUEO_DEFINITIVO`] consecutive failures, each with
 //!   its solved captcha, is the NRP locked outright (429 `nrp_bloqueado`); its account's address
-//!   then receives a single-use code that lifts the lock. "Consecutive" means since the last
-//!   successful sign-in, within [`VENTANA_NRP`].
+//!   then receives a single-use code that lifts the lock, valid [`VIGENCIA_DESBLOQUEO`] (a later
+//!   attempt, captcha solved, sends a new one once it expired). "Consecutive" means since the
+//!   last successful sign-in, within [`VENTANA_NRP`].
 //!
 //! A wrong NRP, correo or contraseña is always the same 401 `datos_incorrectos`, every rule
 //! applies to any well-formed NRP, registered or not, and a sign-in captcha (drawn by the
@@ -43,8 +44,9 @@ use zeroize::Zeroizing;
 pub const BLOQUEO_DEFINITIVO: i64 = 100;
 /// How long an NRP's failures count as consecutive without a successful sign-in between them.
 pub const VENTANA_NRP: i64 = 24 * 3600;
-/// How long the code that lifts a lock is valid.
-pub const VIGENCIA_DESBLOQUEO: i64 = 24 * 3600;
+/// How long the code that lifts a lock is valid (ASVS 6.5.5: out-of-band codes live at most
+/// 10 minutes). An attempt on a locked NRP after it expired sends a new one.
+pub const VIGENCIA_DESBLOQUEO: i64 = 10 * 60;
 /// Sign-in captchas one address may ask for within [`recuperacion::VENTANA_CAPTCHA`].
 pub const CAPTCHAS_POR_DIRECCION: i64 = 30;
 const LARGO_CODIGO: usize = 10;
@@ -175,6 +177,11 @@ impl Intento<'_> {
         };
         self.auditar("ingreso_rechazado", None, Some(detalle))
             .await?;
+        if detalle == "bloqueo_definitivo" {
+            // Someone who solved a captcha knocks on a locked NRP: if the last code expired,
+            // the account's address gets a fresh one (so at most one per code's lifetime).
+            self.avisar_bloqueo().await?;
+        }
         Err(error)
     }
 
@@ -229,9 +236,9 @@ impl Intento<'_> {
         self.auditar("nrp_desbloqueado", None, None).await
     }
 
-    /// The NRP has just reached [`BLOQUEO_DEFINITIVO`]: its account's address (if the NRP is
-    /// registered) receives the code that lifts the lock, once per lock — a code still valid is
-    /// not replaced, so the failures that follow send nothing more.
+    /// The NRP is locked (it has just reached [`BLOQUEO_DEFINITIVO`], or an attempt found it
+    /// so): its account's address (if the NRP is registered) receives the code that lifts the
+    /// lock — unless a code sent earlier is still valid, so a burst sends one email.
     async fn avisar_bloqueo(&self) -> Result<(), ErrorApp> {
         let e = self.e;
         let Some(cuenta) = cuentas::para_ingreso(&e.bd, &self.nrp)

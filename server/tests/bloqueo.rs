@@ -388,6 +388,46 @@ async fn cien_fallos_seguidos_con_captcha_bloquean_el_nrp_y_un_codigo_por_correo
     );
     assert!(!patron.cookies.contains_key("__Host-sesion"));
 
+    // The code expired (10 minutes): the next attempt with its captcha solved sends a fresh one,
+    // and the old one is dead.
+    sqlx::query("UPDATE desbloqueos SET expira = 0")
+        .execute(&e.app.estado.bd)
+        .await
+        .unwrap();
+    let (id, respuesta) = captcha_conocido(&e, &patron).await;
+    let (estado, _, cuerpo) = ingresar(
+        &mut patron,
+        PATRON,
+        CONTRASENA,
+        &[("captcha_id", &id), ("captcha", &respuesta)],
+    )
+    .await;
+    assert_eq!(
+        (estado, cuerpo["codigo"].as_str()),
+        (429, Some("nrp_bloqueado"))
+    );
+    let correos = e.smtp.esperar(2, Duration::from_secs(10)).await;
+    let vencido = codigo;
+    let codigo = correos[1]
+        .texto()
+        .lines()
+        .find_map(|l| l.strip_prefix("Tu código de desbloqueo es: "))
+        .expect("código nuevo en el correo")
+        .trim()
+        .to_owned();
+    assert_ne!(codigo, vencido);
+    let (estado, _, cuerpo) = ingresar(
+        &mut patron,
+        PATRON,
+        CONTRASENA,
+        &[("codigo_desbloqueo", &vencido)],
+    )
+    .await;
+    assert_eq!(
+        (estado, cuerpo["codigo"].as_str()),
+        (422, Some("codigo_desbloqueo_incorrecto"))
+    );
+
     // A wrong code lifts nothing; the emailed one lifts the lock and the employer is in.
     assert_eq!(
         ingresar(&mut patron, PATRON, CONTRASENA, &[("codigo_desbloqueo", "AAAAA-AAAAA")]).await,
@@ -425,12 +465,17 @@ async fn cien_fallos_seguidos_con_captcha_bloquean_el_nrp_y_un_codigo_por_correo
     );
     assert_eq!(contar(&e, "SELECT COUNT(*) FROM desbloqueos").await, 0);
     assert_eq!(
+        ingreso::VIGENCIA_DESBLOQUEO,
+        600,
+        "ASVS 6.5.5: diez minutos"
+    );
+    assert_eq!(
         contar(
             &e,
             "SELECT COUNT(*) FROM auditoria WHERE evento = 'desbloqueo_enviado'"
         )
         .await,
-        1
+        2
     );
     assert_eq!(
         contar(
@@ -441,7 +486,11 @@ async fn cien_fallos_seguidos_con_captcha_bloquean_el_nrp_y_un_codigo_por_correo
         1
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(e.smtp.recibidos().len(), 1, "un solo aviso de bloqueo");
+    assert_eq!(
+        e.smtp.recibidos().len(),
+        2,
+        "un aviso al bloquear y otro sólo cuando el primero venció"
+    );
     // Only the code's keyed hash was kept, and the email's sealed copy is gone once sent.
     let guardado: i64 = contar(
         &e,

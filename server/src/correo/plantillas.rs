@@ -109,7 +109,7 @@ pub fn codigo_de_desbloqueo(nrp: &str) -> (String, String) {
          \n\
          Tu código de desbloqueo es: {MARCADOR}\n\
          \n\
-         Para desbloquearlo, en la página Iniciar sesión escribe tu NRP, tu correo electrónico y tu contraseña, y este código en el campo «Código de desbloqueo». Vence en 24 horas y sirve una sola vez.\n\
+         Para desbloquearlo, en la página Iniciar sesión escribe tu NRP, tu correo electrónico y tu contraseña, y este código en el campo «Código de desbloqueo». Vence en 10 minutos y sirve una sola vez; si vence, al volver a intentar con el captcha te enviaremos otro.\n\
          Si tú no hiciste esos intentos, alguien intentó adivinar tu contraseña: te recomendamos pedir al Instituto que la cambie.\n\
          \n{PIE}"
     );
