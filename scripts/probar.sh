@@ -41,7 +41,7 @@ cargo build -p efirma --target wasm32-unknown-unknown --features firma-wasm,veri
 cargo check -p frontend --target wasm32-unknown-unknown --no-default-features --features csr
 
 echo "==> Sitio de producción (servidor + wasm hidratado)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 echo "==> Pruebas de extremo a extremo (Playwright, Chromium de Debian)"
 cd end2end

@@ -1,11 +1,17 @@
 //! The e.firma inside the browser (DESIGN §4), behind a small async API so pages never touch
-//! `web_sys`: read the chosen `.cer` and `.key`, decrypt the key in wasm (WebCrypto has no 3DES),
-//! check the pair, import it into WebCrypto as **non-extractable** keys, and wipe every copy of
-//! the decrypted bytes. From then on only WebCrypto holds the key; it signs what the page asks.
-//! Nothing here sends or stores the `.key` or its password.
+//! `web_sys`: read the chosen `.cer` and `.key`, derive the key's cipher key from the password
+//! with the browser's own PBKDF2 (WebCrypto `deriveBits`: native code, where wasm's PBKDF2 ran in
+//! the baseline tier), decrypt the key in wasm (WebCrypto has no 3DES), check the pair, import it
+//! into WebCrypto as **non-extractable** keys, and wipe every copy of the password's bytes, the
+//! derived key and the decrypted key. From then on only WebCrypto holds the key; it signs what the
+//! page asks. Nothing here sends or stores the `.key` or its password.
 //!
-//! Each step leaves a `performance.measure` entry (`efirma:descifrar`, `efirma:importar`,
-//! `efirma:firmar`) so the browser benchmark can split the time without instrumenting the page.
+//! Each step leaves a `performance.measure` entry (`efirma:leer`, `efirma:derivar`,
+//! `efirma:descifrar`, `efirma:importar`, `efirma:firmar`) so the browser benchmark can split the
+//! time without instrumenting the page.
+//!
+//! Files are read with `Blob.arrayBuffer()` rather than `gloo-file`: gloo's reader hands back a
+//! copy and keeps the JS buffer out of reach, and the `.key`'s JS buffer must be overwritten here.
 
 use efirma::Error;
 
@@ -40,7 +46,7 @@ pub use en_wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod en_wasm {
     use super::*;
-    use efirma::{Certificado, LlavePrivada};
+    use efirma::{Certificado, Derivacion, LlavePrivada};
     use js_sys::{Array, Object, Reflect, Uint8Array};
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
@@ -92,6 +98,20 @@ mod en_wasm {
         }
     }
 
+    /// Milliseconds since the epoch, by the browser's clock.
+    pub fn ahora_ms() -> f64 {
+        js_sys::Date::now()
+    }
+
+    /// The certificate number of a chosen `.cer`, or `None` if it cannot be read as one (the
+    /// click on Validar then says why).
+    pub async fn numero_de_certificado(cer: &File) -> Option<String> {
+        let bytes = leer(cer, ".CER").await.ok()?;
+        Certificado::parse(&bytes)
+            .ok()
+            .map(|c| c.no_certificado().to_owned())
+    }
+
     fn ahora_unix() -> i64 {
         (js_sys::Date::now() / 1000.0) as i64
     }
@@ -134,6 +154,71 @@ mod en_wasm {
             .map_err(|_| problema("Tu navegador no pudo preparar la e.firma para firmar."))
     }
 
+    /// PBKDF2 by WebCrypto. `None` if the browser cannot (then wasm derives): the caller falls
+    /// back, so this never decides what the employer is told.
+    async fn derivar(d: &Derivacion, contrasena: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        let sutil = sutil().ok()?;
+        let clave = Uint8Array::from(contrasena);
+        let importada = sutil
+            .import_key_with_str(
+                "raw",
+                &clave,
+                "PBKDF2",
+                false,
+                &Array::of1(&"deriveBits".into()),
+            )
+            .ok()
+            .map(JsFuture::from);
+        let base = match importada {
+            Some(p) => p.await.ok(),
+            None => None,
+        };
+        clave.fill(0, 0, clave.length());
+        let base = base?.dyn_into::<CryptoKey>().ok()?;
+        let alg = Object::new();
+        let _ = Reflect::set(&alg, &"name".into(), &"PBKDF2".into());
+        let _ = Reflect::set(&alg, &"hash".into(), &d.hash.nombre_webcrypto().into());
+        let _ = Reflect::set(&alg, &"salt".into(), &Uint8Array::from(d.sal.as_slice()));
+        let _ = Reflect::set(&alg, &"iterations".into(), &JsValue::from(d.iteraciones));
+        let bits = sutil
+            .derive_bits_with_object(&alg, &base, (d.largo * 8) as u32)
+            .ok()?;
+        let bits = JsFuture::from(bits).await.ok()?;
+        let vista = Uint8Array::new(&bits);
+        let llave = Zeroizing::new(vista.to_vec());
+        vista.fill(0, 0, vista.length());
+        (llave.len() == d.largo).then_some(llave)
+    }
+
+    /// The `.key` opened with its password: PBKDF2 by the browser where the file's scheme allows
+    /// it, by wasm otherwise; the password as typed, then without surrounding spaces (a password
+    /// copied with a trailing space is the usual slip).
+    async fn descifrar(key: &[u8], contrasena: &str) -> Result<LlavePrivada, Error> {
+        marcar("efirma:derivar-inicio");
+        let derivacion = LlavePrivada::derivacion(key).ok();
+        let mut intentos = vec![contrasena];
+        if contrasena.trim() != contrasena && !contrasena.trim().is_empty() {
+            intentos.push(contrasena.trim());
+        }
+        let mut error = Error::ContrasenaIncorrecta;
+        for intento in intentos {
+            let derivada = match &derivacion {
+                Some(d) => derivar(d, intento.as_bytes()).await,
+                None => None,
+            };
+            marcar("efirma:derivado");
+            let resultado = match derivada {
+                Some(llave) => LlavePrivada::descifrar_con_llave_derivada(key, &llave),
+                None => LlavePrivada::descifrar(key, intento.as_bytes()),
+            };
+            match resultado {
+                Err(Error::ContrasenaIncorrecta) => error = Error::ContrasenaIncorrecta,
+                otro => return otro,
+            }
+        }
+        Err(error)
+    }
+
     /// Opens the e.firma from the chosen files and its password, checking locally everything
     /// that can be checked without the SAT: the files are what they claim, the certificate is a
     /// FIEL in force, the password opens the key and the key is the certificate's.
@@ -155,6 +240,7 @@ mod en_wasm {
         marcar("efirma:inicio");
         let cer_bytes = leer(&cer, ".CER").await?;
         let key_bytes = leer(&key, ".KEY").await?;
+        marcar("efirma:leido");
         let certificado = match Certificado::parse(&cer_bytes) {
             Ok(c) => c,
             // The two files swapped is the most common slip: say so.
@@ -171,7 +257,7 @@ mod en_wasm {
         }
         certificado.validar_perfil_fiel()?;
         certificado.validar_vigencia(ahora_unix())?;
-        let llave = LlavePrivada::descifrar(&key_bytes, contrasena.as_bytes())?;
+        let llave = descifrar(&key_bytes, &contrasena).await?;
         drop(contrasena);
         if !llave.corresponde_a(&certificado) {
             return Err(Error::LlaveNoCorresponde.into());
@@ -193,7 +279,14 @@ mod en_wasm {
         copia.fill(0, 0, copia.length());
         let (pss, pkcs1) = llaves?;
         marcar("efirma:importado");
-        medir("efirma:descifrar", "efirma:inicio", "efirma:descifrado");
+        medir("efirma:leer", "efirma:inicio", "efirma:leido");
+        medir(
+            "efirma:certificado",
+            "efirma:leido",
+            "efirma:derivar-inicio",
+        );
+        medir("efirma:derivar", "efirma:derivar-inicio", "efirma:derivado");
+        medir("efirma:descifrar", "efirma:derivado", "efirma:descifrado");
         medir("efirma:importar", "efirma:descifrado", "efirma:importado");
 
         Ok(EfirmaAbierta {
@@ -246,6 +339,14 @@ mod servidor {
         pub certificado: Vec<u8>,
         pub no_certificado: String,
         pub rfc: String,
+    }
+
+    pub fn ahora_ms() -> f64 {
+        0.0
+    }
+
+    pub async fn numero_de_certificado(_cer: &web_sys::File) -> Option<String> {
+        None
     }
 
     fn solo_navegador() -> Problema {

@@ -53,7 +53,7 @@ pub use firma::Algoritmo;
 pub use identificadores::{Curp, ErrorIdentificador, Nrp, Rfc};
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use inspeccion::{inspeccionar, Informe, Vigencia};
-pub use llave::LlavePrivada;
+pub use llave::{Derivacion, HashPbkdf2, LlavePrivada};
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use revocacion::{EstadoRevocacion, SolicitudOcsp};
 pub use zeroize::Zeroizing;

@@ -23,6 +23,39 @@ use crate::Error;
 /// browser); SAT uses 2048.
 const ITERACIONES_MAXIMAS: u32 = 1_000_000;
 
+/// The hash of the PBKDF2 that turns a `.key`'s password into its cipher key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashPbkdf2 {
+    /// HMAC-SHA1: SAT's `.key` files.
+    Sha1,
+    /// HMAC-SHA256: keys re-encrypted by newer tools (OpenSSL 3's default).
+    Sha256,
+}
+
+impl HashPbkdf2 {
+    /// The name WebCrypto gives it (`{name: "PBKDF2", hash: ..}`).
+    pub fn nombre_webcrypto(self) -> &'static str {
+        match self {
+            HashPbkdf2::Sha1 => "SHA-1",
+            HashPbkdf2::Sha256 => "SHA-256",
+        }
+    }
+}
+
+/// PBKDF2's parameters for one `.key` ([`LlavePrivada::derivacion`]): salt, iterations, hash and
+/// the length of the key to derive, in bytes. Public data, stored in the file itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derivacion {
+    /// PBKDF2's salt.
+    pub sal: Vec<u8>,
+    /// PBKDF2's iteration count (SAT: 2048).
+    pub iteraciones: u32,
+    /// The HMAC's hash.
+    pub hash: HashPbkdf2,
+    /// Bytes to derive: the cipher's key length (24 for 3DES).
+    pub largo: usize,
+}
+
 /// A decrypted RSA private key.
 pub struct LlavePrivada {
     /// Unencrypted PKCS#8 `PrivateKeyInfo` (rsaEncryption), rebuilt canonically.
@@ -54,12 +87,55 @@ impl LlavePrivada {
     ///   wrong password gets past the CBC padding check about once in 256 tries):
     ///   [`Error::ContrasenaIncorrecta`].
     pub fn descifrar(key: &[u8], contrasena: &[u8]) -> Result<LlavePrivada, Error> {
+        Self::abrir(key, |parametros, cifrado| {
+            crate::pbes2::descifrar(parametros, contrasena, cifrado)
+        })
+    }
+
+    /// How the password of `key` becomes its cipher key: PBKDF2 with these parameters, so that a
+    /// browser can run its own native PBKDF2 (WebCrypto `deriveBits`, far faster than wasm) and
+    /// then call [`LlavePrivada::descifrar_con_llave_derivada`]. The same refusals as
+    /// [`LlavePrivada::descifrar`] for what is not a key or not a scheme handled here; a caller
+    /// that gets an error here can always fall back to `descifrar`, whose error is the one to show.
+    pub fn derivacion(key: &[u8]) -> Result<Derivacion, Error> {
+        let der = Self::der_cifrada(key)?;
+        let cifrada =
+            pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(|_| Error::NoEsLlavePrivada)?;
+        let parametros = Self::parametros(&cifrada)?;
+        let (sal, iteraciones, prf, largo) =
+            crate::pbes2::pbkdf2_de(parametros).ok_or(Error::AlgoritmoNoSoportado)?;
+        Ok(Derivacion {
+            sal: sal.to_vec(),
+            iteraciones,
+            hash: if prf == Pbkdf2Prf::HmacWithSha256 {
+                HashPbkdf2::Sha256
+            } else {
+                HashPbkdf2::Sha1
+            },
+            largo,
+        })
+    }
+
+    /// Decrypts `key` with its cipher key already derived from the password as
+    /// [`LlavePrivada::derivacion`] describes. A wrong key (a wrong password) is
+    /// [`Error::ContrasenaIncorrecta`], as in [`LlavePrivada::descifrar`].
+    pub fn descifrar_con_llave_derivada(key: &[u8], llave: &[u8]) -> Result<LlavePrivada, Error> {
+        Self::abrir(key, |parametros, cifrado| {
+            crate::pbes2::descifrar_con(parametros, llave, cifrado)
+        })
+    }
+
+    fn der_cifrada(key: &[u8]) -> Result<Vec<u8>, Error> {
         if key.len() > TAMANO_MAXIMO {
             return Err(Error::ArchivoDemasiadoGrande);
         }
-        let der = der_o_pem(key, "ENCRYPTED PRIVATE KEY").ok_or(Error::NoEsLlavePrivada)?;
-        let cifrada =
-            pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(|_| Error::NoEsLlavePrivada)?;
+        der_o_pem(key, "ENCRYPTED PRIVATE KEY").ok_or(Error::NoEsLlavePrivada)
+    }
+
+    /// The PBES2 parameters of a scheme handled here.
+    fn parametros<'a>(
+        cifrada: &'a pkcs8::EncryptedPrivateKeyInfo<'a>,
+    ) -> Result<&'a pkcs5::pbes2::Parameters<'a>, Error> {
         let pkcs5::EncryptionScheme::Pbes2(parametros) = &cifrada.encryption_algorithm else {
             return Err(Error::AlgoritmoNoSoportado);
         };
@@ -81,8 +157,19 @@ impl LlavePrivada {
         ) {
             return Err(Error::AlgoritmoNoSoportado);
         }
-        let claro = crate::pbes2::descifrar(parametros, contrasena, cifrada.encrypted_data)
-            .ok_or(Error::ContrasenaIncorrecta)?;
+        Ok(parametros)
+    }
+
+    fn abrir(
+        key: &[u8],
+        descifrar: impl FnOnce(&pkcs5::pbes2::Parameters<'_>, &[u8]) -> Option<Zeroizing<Vec<u8>>>,
+    ) -> Result<LlavePrivada, Error> {
+        let der = Self::der_cifrada(key)?;
+        let cifrada =
+            pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(|_| Error::NoEsLlavePrivada)?;
+        let parametros = Self::parametros(&cifrada)?;
+        let claro =
+            descifrar(parametros, cifrada.encrypted_data).ok_or(Error::ContrasenaIncorrecta)?;
         Self::desde_pkcs8(&claro).map_err(|e| match e {
             Error::AlgoritmoNoSoportado => e,
             _ => Error::ContrasenaIncorrecta,

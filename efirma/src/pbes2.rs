@@ -22,29 +22,59 @@ pub(crate) fn descifrar(
     contrasena: &[u8],
     cifrado: &[u8],
 ) -> Option<Zeroizing<Vec<u8>>> {
+    let llave = derivar(parametros, contrasena)?;
+    descifrar_con(parametros, &llave, cifrado)
+}
+
+/// The PBKDF2 step alone: `(salt, iterations, PRF, key length)` for a scheme handled here.
+pub(crate) fn pbkdf2_de<'a>(
+    parametros: &Parameters<'a>,
+) -> Option<(&'a [u8], u32, Pbkdf2Prf, usize)> {
     let pbkdf2 = parametros.kdf.pbkdf2()?;
-    let cifra = parametros.encryption;
-    let largo = cifra.key_size();
+    let largo = parametros.encryption.key_size();
     if pbkdf2.key_length.is_some_and(|l| usize::from(l) != largo) || largo > 32 {
         return None;
     }
-    let mut llave = Zeroizing::new([0u8; 32]);
-    let llave = &mut llave[..largo];
-    let (sal, iteraciones) = (pbkdf2.salt, pbkdf2.iteration_count);
-    match pbkdf2.prf {
+    if !matches!(
+        pbkdf2.prf,
+        Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256
+    ) {
+        return None;
+    }
+    Some((pbkdf2.salt, pbkdf2.iteration_count, pbkdf2.prf, largo))
+}
+
+/// The cipher's key from the password, with RustCrypto's PBKDF2.
+fn derivar(parametros: &Parameters<'_>, contrasena: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let (sal, iteraciones, prf, largo) = pbkdf2_de(parametros)?;
+    let mut llave = Zeroizing::new(vec![0u8; largo]);
+    match prf {
         Pbkdf2Prf::HmacWithSha1 => {
-            pbkdf2::pbkdf2_hmac::<sha1::Sha1>(contrasena, sal, iteraciones, llave);
+            pbkdf2::pbkdf2_hmac::<sha1::Sha1>(contrasena, sal, iteraciones, &mut llave);
         }
         Pbkdf2Prf::HmacWithSha256 => {
-            pbkdf2::pbkdf2_hmac::<sha2::Sha256>(contrasena, sal, iteraciones, llave);
+            pbkdf2::pbkdf2_hmac::<sha2::Sha256>(contrasena, sal, iteraciones, &mut llave);
         }
         _ => return None,
     }
+    Some(llave)
+}
 
+/// Decrypts with the cipher's key already derived (by [`derivar`], or by the browser's own
+/// PBKDF2). `None` as [`descifrar`], and for a key of the wrong length.
+pub(crate) fn descifrar_con(
+    parametros: &Parameters<'_>,
+    llave: &[u8],
+    cifrado: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    let (_, _, _, largo) = pbkdf2_de(parametros)?;
+    if llave.len() != largo {
+        return None;
+    }
     let mut datos = Zeroizing::new(cifrado.to_vec());
-    let n = match cifra {
+    let n = match parametros.encryption {
         EncryptionScheme::DesEde3Cbc { iv } => {
-            let llave = <&[u8; 24]>::try_from(&*llave).ok()?;
+            let llave = <&[u8; 24]>::try_from(llave).ok()?;
             TripleDes::new(llave).descifrar_cbc(iv, &mut datos)?
         }
         EncryptionScheme::Aes128Cbc { iv } => aes_cbc::<aes::Aes128Dec>(llave, iv, &mut datos)?,

@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Request } from "@playwright/test";
-import { createPrivateKey } from "node:crypto";
+import { createPrivateKey, pbkdf2Sync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   FIEL_SAT, OTRO_PATRON, PATRON, URL_DEMO, URL_SAT,
@@ -96,7 +96,38 @@ function formasDe(texto: string): string[] {
   return formas;
 }
 
-async function afirmarQueNoSalio(grabadas: Promise<Peticion>[], efirma: { key: string; contrasena: string }) {
+/// The .key's cipher key as the browser derives it with WebCrypto's PBKDF2 (issue 12): the salt
+/// and iteration count read from the file's PBKDF2-params (after the PBKDF2 OID), HMAC-SHA1, 24
+/// bytes for des-ede3-cbc. It must not leave the browser either.
+export function llaveDerivada(key: string, contrasena: string): Buffer {
+  const der = readFileSync(key);
+  const oid = Buffer.from("06092a864886f70d01050c", "hex"); // 1.2.840.113549.1.5.12
+  let i = der.indexOf(oid) + oid.length;
+  expect(i).toBeGreaterThan(oid.length);
+  expect(der[i]).toBe(0x30); // PBKDF2-params ::= SEQUENCE
+  i += der[i + 1] & 0x80 ? 2 + (der[i + 1] & 0x7f) : 2;
+  expect(der[i]).toBe(0x04); // salt OCTET STRING
+  const sal = der.subarray(i + 2, i + 2 + der[i + 1]);
+  i += 2 + der[i + 1];
+  expect(der[i]).toBe(0x02); // iterationCount INTEGER
+  const iteraciones = der.subarray(i + 2, i + 2 + der[i + 1]).reduce((n, b) => n * 256 + b, 0);
+  expect(iteraciones).toBeGreaterThan(0);
+  return pbkdf2Sync(contrasena, sal, iteraciones, 24, "sha1");
+}
+
+async function afirmarQueNoSalio(
+  grabadas: Promise<Peticion>[],
+  efirma: { key: string; contrasena: string },
+  consola: string[] = [],
+) {
+  // The derived key, whole, in every encoding, in requests and in the console.
+  const derivada = llaveDerivada(efirma.key, efirma.contrasena);
+  const derivadas = [derivada.toString("base64"), derivada.toString("base64url"), derivada.toString("hex"),
+    derivada.toString("hex").toUpperCase(), [...derivada].join(",")];
+  for (const linea of consola) {
+    for (const secreto of [efirma.contrasena, ...derivadas])
+      expect(linea.includes(secreto), `un secreto salió en la consola: ${linea}`).toBe(false);
+  }
   const llaves = [readFileSync(efirma.key), ...partesPrivadas(efirma.key, efirma.contrasena)].map(huellasDe);
   // The net catches a fragment: 80 bytes of the .key from an odd offset, base64-encoded after one
   // byte of something else (so at an alignment of its own), and the private exponent as a JWK.
@@ -117,6 +148,8 @@ async function afirmarQueNoSalio(grabadas: Promise<Peticion>[], efirma: { key: s
     expect(enTexto, `la llave privada salió en ${url}`).toBeUndefined();
     const enBytes = llaves.flatMap((l) => l.bytes).find((v) => cuerpo.includes(v));
     expect(enBytes, `bytes de la llave privada en ${url}`).toBeUndefined();
+    expect(derivadas.find((h) => textos.some((t) => t.includes(h))), `la llave derivada salió en ${url}`).toBeUndefined();
+    expect(cuerpo.includes(derivada), `bytes de la llave derivada en ${url}`).toBe(false);
   }
 }
 
@@ -224,6 +257,45 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
   await expect(page.getByRole("heading", { name: "2. Generación de la contraseña" })).toBeVisible();
 });
 
+test("el reto se pide al elegir el .CER: el clic en Validar envía una sola petición", async ({ page }) => {
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO);
+  await abrirGeneracion(page, URL_DEMO);
+  await aceptarTerminos(page);
+  const previo = page.waitForResponse((r) => r.url().endsWith("/api/generacion/reto"));
+  await page.getByLabel("Adjunta el archivo .CER: *").setInputFiles(demo.cer);
+  expect((await previo).status()).toBe(200);
+  await page.getByLabel("Adjunta el archivo .KEY: *").setInputFiles(demo.key);
+  await page.getByLabel("Contraseña de la Firma electrónica avanzada: *").fill(demo.contrasena);
+  const tras: string[] = [];
+  page.on("request", (r) => { if (r.url().includes("/api/")) tras.push(new URL(r.url()).pathname); });
+  await page.getByRole("button", { name: "Validar" }).click();
+  await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  expect(tras).toEqual(["/api/generacion/validar"]);
+});
+
+test("una contraseña equivocada no gasta el reto pedido; con la correcta, una sola petición", async ({ page }) => {
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO);
+  await abrirGeneracion(page, URL_DEMO);
+  await aceptarTerminos(page);
+  const previo = page.waitForResponse((r) => r.url().endsWith("/api/generacion/reto"));
+  await page.getByLabel("Adjunta el archivo .CER: *").setInputFiles(demo.cer);
+  await previo;
+  await page.getByLabel("Adjunta el archivo .KEY: *").setInputFiles(demo.key);
+  const tras: string[] = [];
+  page.on("request", (r) => { if (r.url().includes("/api/")) tras.push(new URL(r.url()).pathname); });
+  await page.getByLabel("Contraseña de la Firma electrónica avanzada: *").fill(`${demo.contrasena}x`);
+  await page.getByRole("button", { name: "Validar" }).click();
+  await errorEnPantalla(page, MENSAJES.contrasena);
+  expect(tras).toEqual([]);
+  // The password with a trailing space (copied from somewhere): opened all the same.
+  await page.getByLabel("Contraseña de la Firma electrónica avanzada: *").fill(`${demo.contrasena} `);
+  await page.getByRole("button", { name: "Validar" }).click();
+  await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+  expect(tras).toEqual(["/api/generacion/validar"]);
+});
+
 test("un reto firmado no se puede repetir ni usar desde otra sesión", async ({ page, browser }) => {
   const demo = efirmaDemo();
   await ingresar(page, URL_DEMO);
@@ -308,6 +380,9 @@ test("unos Términos alterados no se firman, o firmados no emiten nada", async (
 test("generación completa con la e.firma de demostración: correo, contraseña y acuse", async ({ page }) => {
   const demo = efirmaDemo();
   const peticiones = grabarPeticiones(page);
+  const consola: string[] = [];
+  page.on("console", (m) => consola.push(m.text()));
+  page.on("pageerror", (e) => consola.push(String(e)));
   await ingresar(page, URL_DEMO);
   // What the browser holds once signed in: the session cookie and the per-browser CSRF cookie
   // (set by the server on the first page, before any e.firma is touched).
@@ -366,7 +441,7 @@ test("generación completa con la e.firma de demostración: correo, contraseña 
   expect(credencialesDe("demo", PATRON.nrp)).toBe(1);
 
   // Privacy: neither the .key nor its password left the browser; nothing was stored.
-  await afirmarQueNoSalio(peticiones, { key: demo.key, contrasena: demo.contrasena });
+  await afirmarQueNoSalio(peticiones, { key: demo.key, contrasena: demo.contrasena }, consola);
   expect(await almacenamiento(page)).toEqual(alEntrar);
 
   // Back in the tab: the active credential, with its folio and the two options.
@@ -450,6 +525,8 @@ test("la e.firma de otro contribuyente no sirve para esta cuenta", async ({ page
 
 test("generación completa con la e.firma de pruebas del SAT; el correo queda en el buzón local", async ({ page }) => {
   const peticiones = grabarPeticiones(page);
+  const consola: string[] = [];
+  page.on("console", (m) => consola.push(m.text()));
   await ingresar(page, URL_SAT);
   const alEntrar = await almacenamiento(page);
   await abrirGeneracion(page, URL_SAT);
@@ -466,7 +543,7 @@ test("generación completa con la e.firma de pruebas del SAT; el correo queda en
   const contrasena = /La contraseña generada es: (\S+)/.exec(correo.texto)?.[1] ?? "";
   const r = cli("sat", ["credenciales", "verificar", "--nrp", PATRON.nrp, "--contrasena-stdin"], `${contrasena}\n`);
   expect(r.codigo, r.error).toBe(0);
-  await afirmarQueNoSalio(peticiones, FIEL_SAT);
+  await afirmarQueNoSalio(peticiones, FIEL_SAT, consola);
   expect(await almacenamiento(page)).toEqual(alEntrar);
   expect(alEntrar).toMatchObject({ local: 0, sesion: 0, indexeddb: 0 });
 });

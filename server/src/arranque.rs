@@ -134,6 +134,7 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
     let api = api::enrutador(estado.clone());
     let portal = Router::new()
         .merge(acuse::rutas::enrutador(estado.clone()))
+        .nest_service("/pkg", crate::estaticos::enrutador(&opciones))
         .leptos_routes_with_context(&opciones, rutas, contexto_leptos.clone(), {
             let opciones = opciones.clone();
             move || shell(opciones.clone())

@@ -22,6 +22,7 @@ pub mod credenciales;
 pub mod cuentas;
 pub mod demo;
 pub mod estado;
+pub mod estaticos;
 pub mod generacion;
 pub mod ingreso;
 pub mod limites;

@@ -260,19 +260,53 @@ fn documento_esperado(cadena: &str, efirma: &EfirmaAbierta, rol: Rol) -> Result<
     }
 }
 
+/// A challenge asked for as soon as the `.CER` was chosen, so that the click on Validar does only
+/// local work and one request. Single-use, and valid on the server for 5 minutes: reused for
+/// 4 at most.
+#[derive(Debug, Clone)]
+struct RetoPrevio {
+    no_certificado: String,
+    cadena: String,
+    pedido_ms: f64,
+}
+
+const RETO_PREVIO_MS: f64 = 4.0 * 60.0 * 1000.0;
+
+async fn pedir_reto_previo(cer: web_sys::File, reto: StoredValue<Option<RetoPrevio>>) {
+    let Some(no_certificado) = navegador::numero_de_certificado(&cer).await else {
+        return;
+    };
+    if let Ok(cadena) = solicitar_reto(no_certificado.clone(), true).await {
+        reto.set_value(Some(RetoPrevio {
+            no_certificado,
+            cadena,
+            pedido_ms: navegador::ahora_ms(),
+        }));
+    }
+}
+
 async fn validar(
     cer: Option<web_sys::File>,
     key: Option<web_sys::File>,
     contrasena: Zeroizing<String>,
     reemplazar: bool,
     rol: Rol,
+    reto: StoredValue<Option<RetoPrevio>>,
 ) -> Result<(EfirmaAbierta, Solicitud), String> {
     let efirma = navegador::abrir(cer, key, contrasena)
         .await
         .map_err(|p| p.0)?;
-    let cadena = solicitar_reto(efirma.no_certificado.clone(), true)
-        .await
-        .map_err(|e| e.mensaje)?;
+    // From here the challenge is spent, whatever happens next.
+    let previo = reto.try_update_value(Option::take).flatten().filter(|r| {
+        r.no_certificado == efirma.no_certificado
+            && navegador::ahora_ms() - r.pedido_ms < RETO_PREVIO_MS
+    });
+    let cadena = match previo {
+        Some(r) => r.cadena,
+        None => solicitar_reto(efirma.no_certificado.clone(), true)
+            .await
+            .map_err(|e| e.mensaje)?,
+    };
     reto_esperado(&cadena, &efirma)?;
     let firma = efirma.firmar(&cadena, Uso::Reto).await.map_err(|p| p.0)?;
     let solicitud = validar_efirma(
@@ -301,6 +335,7 @@ fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) ->
     // submitted at all (a plain submission would put the password in the URL).
     let interactivo = RwSignal::new(false);
     Effect::new(move || interactivo.set(true));
+    let reto = StoredValue::new(None::<RetoPrevio>);
 
     let primer_archivo = |entrada: NodeRef<html::Input>| {
         entrada
@@ -323,7 +358,7 @@ fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) ->
         );
         let (cer, key) = (primer_archivo(cer), primer_archivo(key));
         leptos::task::spawn_local(async move {
-            match validar(cer, key, contrasena, reemplazar, rol).await {
+            match validar(cer, key, contrasena, reemplazar, rol, reto).await {
                 Ok((abierta, solicitud)) => {
                     efirma.set_value(Some(abierta));
                     paso.set(Paso::Solicitud(solicitud));
@@ -339,7 +374,13 @@ fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) ->
         <form class="formulario" id="formulario-efirma" on:submit=al_validar novalidate
             aria-describedby="campos-obligatorios">
             <label for="archivo-cer">"Adjunta el archivo .CER: *"</label>
-            <input id="archivo-cer" type="file" accept=".cer" required node_ref=cer />
+            <input id="archivo-cer" type="file" accept=".cer" required node_ref=cer
+                on:change=move |_| {
+                    reto.set_value(None);
+                    if let Some(archivo) = primer_archivo(cer) {
+                        leptos::task::spawn_local(pedir_reto_previo(archivo, reto));
+                    }
+                } />
             <label for="archivo-key">"Adjunta el archivo .KEY: *"</label>
             <input id="archivo-key" type="file" accept=".key" required node_ref=key />
             <label for="contrasena-efirma">"Contraseña de la Firma electrónica avanzada: *"</label>

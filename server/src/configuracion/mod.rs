@@ -244,6 +244,8 @@ impl Configuracion {
             .unwrap_or_else(|| "127.0.0.1:3000".into())
             .parse()
             .context("LEPTOS_SITE_ADDR debe ser IP:puerto")?;
+        // Content-hashed bundle names (cargo-leptos `hash-files`): see estaticos.rs.
+        let hash = variable("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|| "hash.txt".into());
         let leptos = LeptosOptions::builder()
             .output_name(
                 variable("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "intercomunicacion".into()),
@@ -252,6 +254,11 @@ impl Configuracion {
             .site_pkg_dir(variable("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
             .site_addr(direccion)
             .reload_port(numero("LEPTOS_RELOAD_PORT", 3001)? as u32)
+            .hash_file(hash.as_str().into())
+            .hash_files(crate::estaticos::archivos_con_hash(
+                variable("LEPTOS_HASH_FILES").as_deref(),
+                &hash,
+            ))
             .build();
         let api_token_seg = numero("INTERCOM_API_TOKEN_SEG", 15 * 60)?;
         if !(60..=24 * 60 * 60).contains(&api_token_seg) {
