@@ -217,7 +217,12 @@ impl Certificado {
             .iter()
             .find_map(|oid| atributo(sujeto, oid))
             .unwrap_or_default();
-        let emisor = atributo(&tbs.issuer, &rfc4519::CN).unwrap_or_else(|| tbs.issuer.to_string());
+        // Not `Name`'s Display: it names attributes from const-oid's whole OID database, which
+        // would then weigh on every wasm bundle that parses a certificate (issue 12).
+        let emisor = [rfc4519::CN, rfc4519::O, rfc4519::OU]
+            .iter()
+            .find_map(|oid| atributo(&tbs.issuer, oid))
+            .unwrap_or_default();
 
         let serial = tbs.serial_number.as_bytes();
         let no_certificado = if !serial.is_empty() && serial.iter().all(u8::is_ascii_digit) {
