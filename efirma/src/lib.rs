@@ -39,7 +39,6 @@ mod llave;
 mod pbes2;
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub mod revocacion;
-mod tdes;
 
 #[cfg(feature = "generador")]
 pub mod generador;
