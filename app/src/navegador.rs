@@ -157,8 +157,9 @@ mod en_wasm {
         let key_bytes = leer(&key, ".KEY").await?;
         let certificado = match Certificado::parse(&cer_bytes) {
             Ok(c) => c,
-            // The two files swapped is the most common slip: say so.
-            Err(_)
+            // The two files swapped is the most common slip: say so. (A `.req` or a `.pfx`
+            // has its own message from efirma.)
+            Err(Error::NoEsCertificado)
                 if LlavePrivada::descifrar(&cer_bytes, b"")
                     .is_err_and(|e| e != Error::NoEsLlavePrivada) =>
             {

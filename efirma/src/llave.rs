@@ -1,5 +1,6 @@
 //! The private half of an e.firma: the SAT `.key`, a PKCS#8 `EncryptedPrivateKeyInfo`
-//! (PBES2 / PBKDF2-HMAC-SHA1 / des-ede3-cbc), decrypted with the holder's password.
+//! (PBES2 / PBKDF2-HMAC-SHA1 / des-ede3-cbc, or the same key re-encrypted with AES or with
+//! PKCS#12's 3DES), decrypted with the holder's password.
 //!
 //! Every buffer that holds decrypted key material is zeroized when dropped. Natively the key is
 //! also loaded into `ring` for fast signing; `ring` does not promise to wipe its own copy, so the
@@ -10,18 +11,64 @@ use core::fmt;
 
 use const_oid::db::rfc5912::RSA_ENCRYPTION;
 use der::{Decode, Encode};
+use pkcs12::pbe_params::EncryptedPrivateKeyInfo;
 use pkcs5::pbes2::{EncryptionScheme, Pbkdf2Prf};
 use zeroize::Zeroizing;
 
-use crate::certificado::{der_o_pem, Certificado};
+use crate::certificado::Certificado;
 use crate::error::TAMANO_MAXIMO;
 #[cfg(any(not(target_arch = "wasm32"), feature = "firma-wasm"))]
 use crate::firma::Algoritmo;
+use crate::formato::{self, Clase};
+use crate::pbe12;
 use crate::Error;
 
 /// Above this many PBKDF2 iterations a key file is treated as hostile (it would freeze the
 /// browser); SAT uses 2048.
 const ITERACIONES_MAXIMAS: u32 = 1_000_000;
+
+/// PBES2 with the parameters this crate accepts; the plaintext, or why not.
+fn descifrar_pbes2(
+    parametros: &pkcs5::pbes2::Parameters<'_>,
+    contrasena: &[u8],
+    cifrado: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let pbkdf2 = parametros.kdf.pbkdf2().ok_or(Error::AlgoritmoNoSoportado)?;
+    if !matches!(
+        pbkdf2.prf,
+        Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256
+    ) || pbkdf2.iteration_count == 0
+        || pbkdf2.iteration_count > ITERACIONES_MAXIMAS
+    {
+        return Err(Error::AlgoritmoNoSoportado);
+    }
+    if !matches!(
+        parametros.encryption,
+        EncryptionScheme::DesEde3Cbc { .. }
+            | EncryptionScheme::Aes128Cbc { .. }
+            | EncryptionScheme::Aes192Cbc { .. }
+            | EncryptionScheme::Aes256Cbc { .. }
+    ) {
+        return Err(Error::AlgoritmoNoSoportado);
+    }
+    crate::pbes2::descifrar(parametros, contrasena, cifrado).ok_or(Error::ContrasenaIncorrecta)
+}
+
+/// Runs `abrir` with the password as typed and, when that is a wrong password and the password
+/// has ASCII blanks (spaces, tabs, line ends) at either end, once more with them trimmed. A
+/// password that really ends in a space still works (it is tried first); the second try costs
+/// one more key derivation, only on failure.
+pub(crate) fn con_contrasena_recortada<T>(
+    contrasena: &[u8],
+    abrir: impl Fn(&[u8]) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match abrir(contrasena) {
+        Err(Error::ContrasenaIncorrecta) if contrasena.trim_ascii().len() != contrasena.len() => {
+            abrir(contrasena.trim_ascii())
+        }
+        r => r,
+    }
+}
 
 /// A decrypted RSA private key.
 pub struct LlavePrivada {
@@ -47,9 +94,16 @@ impl fmt::Debug for LlavePrivada {
 impl LlavePrivada {
     /// Decrypts a SAT `.key` (DER, or PEM `ENCRYPTED PRIVATE KEY`) with its password.
     ///
-    /// - Not an encrypted PKCS#8 structure: [`Error::NoEsLlavePrivada`].
-    /// - An encryption scheme other than PBES2 + PBKDF2 (HMAC-SHA1/SHA-256) + 3DES/AES-CBC:
-    ///   [`Error::AlgoritmoNoSoportado`].
+    /// Accepted: PKCS#8 `EncryptedPrivateKeyInfo` with PBES2 (PBKDF2 HMAC-SHA1/SHA-256 and
+    /// des-ede3-cbc or AES-CBC, SAT's own) or with PKCS#12's pbeWithSHAAnd3-KeyTripleDES-CBC
+    /// (`openssl pkcs8 -v1 PBE-SHA1-3DES`). The password is tried as given and, if it does not
+    /// open the key and has blanks at either end (a copied password often does), trimmed.
+    ///
+    /// - Files that are something else get their own error: [`Error::LlaveSinCifrar`] (a
+    ///   `PRIVATE KEY`, PEM or DER), [`Error::LlaveRsaTradicional`] (an `RSA PRIVATE KEY`),
+    ///   [`Error::EsRequerimiento`] (SAT's `.req`), [`Error::EsPfx`] (a `.pfx`/`.p12`); anything
+    ///   else that is not an encrypted PKCS#8 structure: [`Error::NoEsLlavePrivada`].
+    /// - Another encryption scheme: [`Error::AlgoritmoNoSoportado`].
     /// - Anything that goes wrong after that, including a plaintext that is not an RSA key (a
     ///   wrong password gets past the CBC padding check about once in 256 tries):
     ///   [`Error::ContrasenaIncorrecta`].
@@ -57,32 +111,55 @@ impl LlavePrivada {
         if key.len() > TAMANO_MAXIMO {
             return Err(Error::ArchivoDemasiadoGrande);
         }
-        let der = der_o_pem(key, "ENCRYPTED PRIVATE KEY").ok_or(Error::NoEsLlavePrivada)?;
-        let cifrada =
-            pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(|_| Error::NoEsLlavePrivada)?;
-        let pkcs5::EncryptionScheme::Pbes2(parametros) = &cifrada.encryption_algorithm else {
+        let archivo = formato::leer(key);
+        let otra_cosa = |clase| match clase {
+            Some(Clase::LlaveSinCifrar) => Error::LlaveSinCifrar,
+            Some(Clase::RsaTradicional) => Error::LlaveRsaTradicional,
+            Some(Clase::Requerimiento) => Error::EsRequerimiento,
+            Some(Clase::Pfx) => Error::EsPfx,
+            _ => Error::NoEsLlavePrivada,
+        };
+        if let Some(etiqueta) = &archivo.etiqueta {
+            let clase = formato::clase_de_etiqueta(etiqueta);
+            if clase != Some(Clase::LlaveCifrada) {
+                return Err(otra_cosa(clase));
+            }
+        }
+        let der = archivo.der.ok_or(Error::NoEsLlavePrivada)?;
+        let cifrada = EncryptedPrivateKeyInfo::from_der(&der)
+            .map_err(|_| otra_cosa(formato::clase_de_der(&der)))?;
+        con_contrasena_recortada(contrasena, |c| Self::abrir(&cifrada, c))
+    }
+
+    /// Decrypts a PKCS#8 `EncryptedPrivateKeyInfo` with one password, as [`Self::descifrar`]
+    /// does.
+    pub(crate) fn abrir(
+        cifrada: &EncryptedPrivateKeyInfo,
+        contrasena: &[u8],
+    ) -> Result<LlavePrivada, Error> {
+        let algoritmo = &cifrada.encryption_algorithm;
+        let parametros = algoritmo
+            .parameters
+            .as_ref()
+            .ok_or(Error::AlgoritmoNoSoportado)?
+            .to_der()
+            .map_err(|_| Error::NoEsLlavePrivada)?;
+        let cifrado = cifrada.encrypted_data.as_bytes();
+        let claro = if algoritmo.oid == pkcs5::pbes2::PBES2_OID {
+            let parametros = pkcs5::pbes2::Parameters::from_der(&parametros)
+                .map_err(|_| Error::AlgoritmoNoSoportado)?;
+            descifrar_pbes2(&parametros, contrasena, cifrado)?
+        } else if let Some(esquema) = pbe12::Esquema::de_llave(algoritmo.oid) {
+            pbe12::descifrar(
+                esquema,
+                &parametros,
+                contrasena,
+                cifrado,
+                ITERACIONES_MAXIMAS,
+            )?
+        } else {
             return Err(Error::AlgoritmoNoSoportado);
         };
-        let pbkdf2 = parametros.kdf.pbkdf2().ok_or(Error::AlgoritmoNoSoportado)?;
-        if !matches!(
-            pbkdf2.prf,
-            Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256
-        ) || pbkdf2.iteration_count == 0
-            || pbkdf2.iteration_count > ITERACIONES_MAXIMAS
-        {
-            return Err(Error::AlgoritmoNoSoportado);
-        }
-        if !matches!(
-            parametros.encryption,
-            EncryptionScheme::DesEde3Cbc { .. }
-                | EncryptionScheme::Aes128Cbc { .. }
-                | EncryptionScheme::Aes192Cbc { .. }
-                | EncryptionScheme::Aes256Cbc { .. }
-        ) {
-            return Err(Error::AlgoritmoNoSoportado);
-        }
-        let claro = crate::pbes2::descifrar(parametros, contrasena, cifrada.encrypted_data)
-            .ok_or(Error::ContrasenaIncorrecta)?;
         Self::desde_pkcs8(&claro).map_err(|e| match e {
             Error::AlgoritmoNoSoportado => e,
             _ => Error::ContrasenaIncorrecta,
