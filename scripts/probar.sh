@@ -17,6 +17,7 @@ bash scripts/dependencias.sh
 
 echo "==> Clippy"
 cargo clippy -p efirma --all-targets -- -D warnings
+cargo clippy -p efirma --all-targets --features pfx -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown --features firma-wasm,verificacion-wasm,js -- -D warnings
 cargo clippy -p intercomunicacion --all-targets -- -D warnings
@@ -24,6 +25,7 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> Pruebas de efirma"
 cargo test -p efirma
+cargo test -p efirma --features pfx --test formatos
 
 echo "==> Pruebas de app y del servidor"
 cargo test -p app --features ssr

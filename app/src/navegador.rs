@@ -191,32 +191,29 @@ mod en_wasm {
     }
 
     /// The `.key` opened with its password: PBKDF2 by the browser where the file's scheme allows
-    /// it, by wasm otherwise; the password as typed, then without surrounding spaces (a password
-    /// copied with a trailing space is the usual slip).
+    /// it (SAT's PBES2), by wasm otherwise. As `efirma` does, the password is tried as typed, then
+    /// without blanks at either end (a password copied with a trailing space is the usual slip).
     async fn descifrar(key: &[u8], contrasena: &str) -> Result<LlavePrivada, Error> {
         marcar("efirma:derivar-inicio");
-        let derivacion = LlavePrivada::derivacion(key).ok();
-        let mut intentos = vec![contrasena];
-        if contrasena.trim() != contrasena && !contrasena.trim().is_empty() {
-            intentos.push(contrasena.trim());
-        }
-        let mut error = Error::ContrasenaIncorrecta;
-        for intento in intentos {
-            let derivada = match &derivacion {
-                Some(d) => derivar(d, intento.as_bytes()).await,
-                None => None,
+        let Ok(derivacion) = LlavePrivada::derivacion(key) else {
+            marcar("efirma:derivado");
+            return LlavePrivada::descifrar(key, contrasena.as_bytes());
+        };
+        let tecleada = contrasena.as_bytes();
+        let recortada = tecleada.trim_ascii();
+        for intento in [tecleada, recortada] {
+            let Some(llave) = derivar(&derivacion, intento).await else {
+                // No PBKDF2 in this browser: wasm does all of it, trimming included.
+                marcar("efirma:derivado");
+                return LlavePrivada::descifrar(key, tecleada);
             };
             marcar("efirma:derivado");
-            let resultado = match derivada {
-                Some(llave) => LlavePrivada::descifrar_con_llave_derivada(key, &llave),
-                None => LlavePrivada::descifrar(key, intento.as_bytes()),
-            };
-            match resultado {
-                Err(Error::ContrasenaIncorrecta) => error = Error::ContrasenaIncorrecta,
+            match LlavePrivada::descifrar_con_llave_derivada(key, &llave) {
+                Err(Error::ContrasenaIncorrecta) if recortada.len() != tecleada.len() => continue,
                 otro => return otro,
             }
         }
-        Err(error)
+        Err(Error::ContrasenaIncorrecta)
     }
 
     /// Opens the e.firma from the chosen files and its password, checking locally everything
@@ -243,8 +240,9 @@ mod en_wasm {
         marcar("efirma:leido");
         let certificado = match Certificado::parse(&cer_bytes) {
             Ok(c) => c,
-            // The two files swapped is the most common slip: say so.
-            Err(_)
+            // The two files swapped is the most common slip: say so. (A `.req` or a `.pfx`
+            // has its own message from efirma.)
+            Err(Error::NoEsCertificado)
                 if LlavePrivada::descifrar(&cer_bytes, b"")
                     .is_err_and(|e| e != Error::NoEsLlavePrivada) =>
             {

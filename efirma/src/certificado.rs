@@ -14,6 +14,7 @@ use x509_cert::name::Name;
 use crate::error::TAMANO_MAXIMO;
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 use crate::firma::{verificar_rsa, Algoritmo};
+use crate::formato::{self, Clase};
 use crate::identificadores::{Curp, Rfc};
 use crate::Error;
 
@@ -113,20 +114,6 @@ impl PartialEq for Certificado {
 
 impl Eq for Certificado {}
 
-/// Accepts DER, or PEM with the given label; returns DER.
-pub(crate) fn der_o_pem(bytes: &[u8], etiqueta: &str) -> Option<Vec<u8>> {
-    let inicio = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(0);
-    if bytes[inicio..].starts_with(b"-----BEGIN ") {
-        let (label, der) = der::pem::decode_vec(&bytes[inicio..]).ok()?;
-        (label == etiqueta).then_some(der)
-    } else {
-        Some(bytes.to_vec())
-    }
-}
-
 /// Text of a directory string value. Latin-1 for the legacy T.61 type, which is how SAT-era CAs
 /// used it.
 pub(crate) fn texto(valor: &der::Any) -> Option<String> {
@@ -174,15 +161,33 @@ fn unix(t: &x509_cert::time::Time) -> i64 {
 impl Certificado {
     /// Parses a certificate from DER (the SAT `.cer`) or PEM.
     ///
-    /// Fails with [`Error::NoEsCertificado`] for anything that is not a single X.509 v3
-    /// certificate, [`Error::LlavePublicaNoSoportada`] for non-RSA or short RSA keys and
+    /// PEM is accepted (label `CERTIFICATE`, text before it skipped): it is the same
+    /// certificate, and it is what `openssl x509` and many tools write.
+    ///
+    /// Fails with [`Error::EsRequerimiento`] for SAT's `.req` (PKCS#10, DER or PEM),
+    /// [`Error::EsPfx`] for a `.pfx`/`.p12`, [`Error::NoEsCertificado`] for anything else that
+    /// is not a single X.509 v3 certificate (a private key included: the portal says "swapped
+    /// files" itself), [`Error::LlavePublicaNoSoportada`] for non-RSA or short RSA keys and
     /// [`Error::ArchivoDemasiadoGrande`] beyond 64 KiB.
     pub fn parse(bytes: &[u8]) -> Result<Certificado, Error> {
         if bytes.len() > TAMANO_MAXIMO {
             return Err(Error::ArchivoDemasiadoGrande);
         }
-        let der = der_o_pem(bytes, "CERTIFICATE").ok_or(Error::NoEsCertificado)?;
-        let x509 = x509_cert::Certificate::from_der(&der).map_err(|_| Error::NoEsCertificado)?;
+        let otra_cosa = |clase| match clase {
+            Some(Clase::Requerimiento) => Error::EsRequerimiento,
+            Some(Clase::Pfx) => Error::EsPfx,
+            _ => Error::NoEsCertificado,
+        };
+        let archivo = formato::leer(bytes);
+        if let Some(etiqueta) = &archivo.etiqueta {
+            let clase = formato::clase_de_etiqueta(etiqueta);
+            if clase != Some(Clase::Certificado) {
+                return Err(otra_cosa(clase));
+            }
+        }
+        let der = archivo.der.ok_or(Error::NoEsCertificado)?;
+        let x509 = x509_cert::Certificate::from_der(&der)
+            .map_err(|_| otra_cosa(formato::clase_de_der(&der)))?;
         let tbs = &x509.tbs_certificate;
         if tbs.version != x509_cert::Version::V3 {
             return Err(Error::NoEsCertificado);

@@ -22,6 +22,17 @@ impl Credencial {
         Credencial::nueva(certificado, llave)
     }
 
+    /// Opens a PKCS#12 `.pfx`/`.p12` holding the certificate and its key under one password
+    /// (feature `pfx`); see [`crate::leer_pfx`] for what is read and its errors.
+    #[cfg(feature = "pfx")]
+    pub fn abrir_pfx(pfx: &[u8], contrasena: &[u8]) -> Result<Credencial, Error> {
+        let contenido = crate::leer_pfx(pfx, contrasena)?;
+        Credencial::nueva(
+            Certificado::parse(&contenido.certificado_der)?,
+            contenido.llave,
+        )
+    }
+
     /// Pairs an already parsed certificate and key, checking that they match.
     pub fn nueva(certificado: Certificado, llave: LlavePrivada) -> Result<Credencial, Error> {
         if !llave.corresponde_a(&certificado) {

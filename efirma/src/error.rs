@@ -56,6 +56,23 @@ pub enum Error {
     /// The test/demo generator (feature `generador`) could not create an RSA key: the `openssl`
     /// command is missing or failed.
     GeneradorNoDisponible,
+    /// The key file holds an unencrypted private key (PKCS#8 `PRIVATE KEY`, PEM or DER): no
+    /// password protects it, so it is refused.
+    LlaveSinCifrar,
+    /// The key file holds a PKCS#1 `RSA PRIVATE KEY` (OpenSSL's "traditional" format,
+    /// encrypted or not), not SAT's `.key`.
+    LlaveRsaTradicional,
+    /// The file is a PKCS#10 certificate request (SAT's `.req`, DER or PEM), given as the
+    /// `.cer` or the `.key`.
+    EsRequerimiento,
+    /// The file is a PKCS#12 `.pfx`/`.p12`, given as the `.cer` or the `.key`.
+    EsPfx,
+    /// The file given as a `.pfx`/`.p12` is not a PKCS#12 file this crate reads (feature `pfx`).
+    NoEsPfx,
+    /// The `.pfx` lacks the private key or its certificate (feature `pfx`).
+    PfxIncompleto,
+    /// The `.pfx` holds more than one private key (feature `pfx`).
+    PfxVariasLlaves,
 }
 
 impl Error {
@@ -83,6 +100,13 @@ impl Error {
             Error::AnclasNoDisponibles => "anclas_no_disponibles",
             Error::SinAleatoriedad => "sin_aleatoriedad",
             Error::GeneradorNoDisponible => "generador_no_disponible",
+            Error::LlaveSinCifrar => "llave_sin_cifrar",
+            Error::LlaveRsaTradicional => "llave_rsa_tradicional",
+            Error::EsRequerimiento => "es_requerimiento",
+            Error::EsPfx => "es_pfx",
+            Error::NoEsPfx => "no_es_pfx",
+            Error::PfxIncompleto => "pfx_incompleto",
+            Error::PfxVariasLlaves => "pfx_varias_llaves",
         }
     }
 
@@ -148,6 +172,27 @@ impl Error {
             Error::GeneradorNoDisponible => {
                 "No se pudo generar una llave RSA: instala OpenSSL (el comando openssl) e inténtalo de nuevo."
             }
+            Error::LlaveSinCifrar => {
+                "La clave privada no está protegida con contraseña (está sin cifrar) y no se acepta. Usa el archivo .key original que te entregó el SAT, que se abre con la contraseña de tu e.firma."
+            }
+            Error::LlaveRsaTradicional => {
+                "El archivo es una clave privada RSA en formato tradicional («RSA PRIVATE KEY»), no el .key de tu e.firma. Usa el archivo .key original que te entregó el SAT."
+            }
+            Error::EsRequerimiento => {
+                "El archivo es el requerimiento (.req) con el que se solicita la e.firma al SAT, no la e.firma. Usa el certificado (.cer) que descargaste del SAT y la clave privada (.key) que se generó junto con el requerimiento."
+            }
+            Error::EsPfx => {
+                "El archivo es un .pfx o .p12 (certificado y clave privada en un solo archivo), no un .cer ni un .key. Elige por separado el .cer y el .key de tu e.firma."
+            }
+            Error::NoEsPfx => {
+                "El archivo no es un .pfx o .p12 válido. Elige el .pfx (o .p12) con tu certificado y tu clave privada, o usa el .cer y el .key de tu e.firma."
+            }
+            Error::PfxIncompleto => {
+                "El archivo .pfx no contiene juntos tu certificado y tu clave privada. Expórtalo de nuevo con los dos, o usa el .cer y el .key de tu e.firma."
+            }
+            Error::PfxVariasLlaves => {
+                "El archivo .pfx contiene más de una clave privada. Exporta un .pfx sólo con tu e.firma, o usa el .cer y el .key de tu e.firma."
+            }
         }
     }
 }
@@ -191,8 +236,16 @@ mod tests {
             Error::AnclasNoDisponibles,
             Error::SinAleatoriedad,
             Error::GeneradorNoDisponible,
+            Error::LlaveSinCifrar,
+            Error::LlaveRsaTradicional,
+            Error::EsRequerimiento,
+            Error::EsPfx,
+            Error::NoEsPfx,
+            Error::PfxIncompleto,
+            Error::PfxVariasLlaves,
         ];
         let mut vistos = std::collections::HashSet::new();
+        let mut vistos_mensajes = std::collections::HashSet::new();
         for e in todos {
             let c = e.codigo();
             assert!(
@@ -202,6 +255,7 @@ mod tests {
             assert!(vistos.insert(c), "código repetido {c}");
             assert_eq!(e.to_string(), e.mensaje());
             assert!(e.mensaje().ends_with('.'));
+            assert!(vistos_mensajes.insert(e.mensaje()), "mensaje repetido {c}");
         }
     }
 }

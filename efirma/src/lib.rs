@@ -12,9 +12,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! SAT e.firma for Rust: parse the `.cer` (RFC, CURP, número de certificado, FIEL or CSD),
-//! decrypt the `.key` (PBES2 / PBKDF2-HMAC-SHA1 / 3DES, also in wasm where WebCrypto has no
-//! 3DES), sign and verify (RSASSA-PKCS1-v1_5 and RSASSA-PSS with SHA-256), validate the chain to
+//! SAT e.firma for Rust: parse the `.cer` (DER or PEM; RFC, CURP, número de certificado, FIEL
+//! or CSD), decrypt the `.key` (PBES2 / PBKDF2-HMAC-SHA1 / 3DES as SAT writes it, AES PBES2 and
+//! PKCS#12's 3DES PBES1 as conversions write it; also in wasm where WebCrypto has no 3DES), open
+//! a `.pfx`/`.p12` (feature `pfx`), name the files people mistake for these (`.req`, unencrypted
+//! and PKCS#1 keys), sign and verify (RSASSA-PKCS1-v1_5 and RSASSA-PSS with SHA-256), validate the chain to
 //! SAT's CAs at a given time, and check revocation with OCSP. Time is always a parameter
 //! (unix seconds); nothing reads a clock.
 //!
@@ -32,14 +34,17 @@ mod confianza;
 mod credencial;
 mod error;
 mod firma;
+mod formato;
 pub mod identificadores;
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 mod inspeccion;
 mod llave;
+mod pbe12;
 mod pbes2;
+#[cfg(feature = "pfx")]
+mod pfx;
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub mod revocacion;
-mod tdes;
 
 #[cfg(feature = "generador")]
 pub mod generador;
@@ -54,6 +59,8 @@ pub use identificadores::{Curp, ErrorIdentificador, Nrp, Rfc};
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use inspeccion::{inspeccionar, Informe, Vigencia};
 pub use llave::{Derivacion, HashPbkdf2, LlavePrivada};
+#[cfg(feature = "pfx")]
+pub use pfx::{leer_pfx, ContenidoPfx};
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use revocacion::{EstadoRevocacion, SolicitudOcsp};
 pub use zeroize::Zeroizing;

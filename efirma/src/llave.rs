@@ -1,5 +1,6 @@
 //! The private half of an e.firma: the SAT `.key`, a PKCS#8 `EncryptedPrivateKeyInfo`
-//! (PBES2 / PBKDF2-HMAC-SHA1 / des-ede3-cbc), decrypted with the holder's password.
+//! (PBES2 / PBKDF2-HMAC-SHA1 / des-ede3-cbc, or the same key re-encrypted with AES or with
+//! PKCS#12's 3DES), decrypted with the holder's password.
 //!
 //! Every buffer that holds decrypted key material is zeroized when dropped. Natively the key is
 //! also loaded into `ring` for fast signing; `ring` does not promise to wipe its own copy, so the
@@ -10,18 +11,66 @@ use core::fmt;
 
 use const_oid::db::rfc5912::RSA_ENCRYPTION;
 use der::{Decode, Encode};
+use pkcs12::pbe_params::EncryptedPrivateKeyInfo;
 use pkcs5::pbes2::{EncryptionScheme, Pbkdf2Prf};
 use zeroize::Zeroizing;
 
-use crate::certificado::{der_o_pem, Certificado};
+use crate::certificado::Certificado;
 use crate::error::TAMANO_MAXIMO;
 #[cfg(any(not(target_arch = "wasm32"), feature = "firma-wasm"))]
 use crate::firma::Algoritmo;
+use crate::formato::{self, Clase};
+use crate::pbe12;
 use crate::Error;
 
 /// Above this many PBKDF2 iterations a key file is treated as hostile (it would freeze the
 /// browser); SAT uses 2048.
 const ITERACIONES_MAXIMAS: u32 = 1_000_000;
+
+/// What opens a key: its password, or the cipher key a browser already derived from it with its
+/// own PBKDF2 ([`LlavePrivada::derivacion`]).
+#[derive(Clone, Copy)]
+enum Apertura<'a> {
+    Contrasena(&'a [u8]),
+    LlaveDerivada(&'a [u8]),
+}
+
+/// The PBES2 parameters this crate accepts, or why not.
+fn revisar_pbes2(parametros: &pkcs5::pbes2::Parameters<'_>) -> Result<(), Error> {
+    let pbkdf2 = parametros.kdf.pbkdf2().ok_or(Error::AlgoritmoNoSoportado)?;
+    if !matches!(
+        pbkdf2.prf,
+        Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256
+    ) || pbkdf2.iteration_count == 0
+        || pbkdf2.iteration_count > ITERACIONES_MAXIMAS
+    {
+        return Err(Error::AlgoritmoNoSoportado);
+    }
+    if !matches!(
+        parametros.encryption,
+        EncryptionScheme::DesEde3Cbc { .. }
+            | EncryptionScheme::Aes128Cbc { .. }
+            | EncryptionScheme::Aes192Cbc { .. }
+            | EncryptionScheme::Aes256Cbc { .. }
+    ) {
+        return Err(Error::AlgoritmoNoSoportado);
+    }
+    Ok(())
+}
+
+/// PBES2 with the parameters this crate accepts; the plaintext, or why not.
+fn descifrar_pbes2(
+    parametros: &pkcs5::pbes2::Parameters<'_>,
+    apertura: Apertura<'_>,
+    cifrado: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    revisar_pbes2(parametros)?;
+    match apertura {
+        Apertura::Contrasena(c) => crate::pbes2::descifrar(parametros, c, cifrado),
+        Apertura::LlaveDerivada(k) => crate::pbes2::descifrar_con(parametros, k, cifrado),
+    }
+    .ok_or(Error::ContrasenaIncorrecta)
+}
 
 /// The hash of the PBKDF2 that turns a `.key`'s password into its cipher key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +105,22 @@ pub struct Derivacion {
     pub largo: usize,
 }
 
+/// Runs `abrir` with the password as typed and, when that is a wrong password and the password
+/// has ASCII blanks (spaces, tabs, line ends) at either end, once more with them trimmed. A
+/// password that really ends in a space still works (it is tried first); the second try costs
+/// one more key derivation, only on failure.
+pub(crate) fn con_contrasena_recortada<T>(
+    contrasena: &[u8],
+    abrir: impl Fn(&[u8]) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match abrir(contrasena) {
+        Err(Error::ContrasenaIncorrecta) if contrasena.trim_ascii().len() != contrasena.len() => {
+            abrir(contrasena.trim_ascii())
+        }
+        r => r,
+    }
+}
+
 /// A decrypted RSA private key.
 pub struct LlavePrivada {
     /// Unencrypted PKCS#8 `PrivateKeyInfo` (rsaEncryption), rebuilt canonically.
@@ -80,30 +145,40 @@ impl fmt::Debug for LlavePrivada {
 impl LlavePrivada {
     /// Decrypts a SAT `.key` (DER, or PEM `ENCRYPTED PRIVATE KEY`) with its password.
     ///
-    /// - Not an encrypted PKCS#8 structure: [`Error::NoEsLlavePrivada`].
-    /// - An encryption scheme other than PBES2 + PBKDF2 (HMAC-SHA1/SHA-256) + 3DES/AES-CBC:
-    ///   [`Error::AlgoritmoNoSoportado`].
+    /// Accepted: PKCS#8 `EncryptedPrivateKeyInfo` with PBES2 (PBKDF2 HMAC-SHA1/SHA-256 and
+    /// des-ede3-cbc or AES-CBC, SAT's own) or with PKCS#12's pbeWithSHAAnd3-KeyTripleDES-CBC
+    /// (`openssl pkcs8 -v1 PBE-SHA1-3DES`). The password is tried as given and, if it does not
+    /// open the key and has blanks at either end (a copied password often does), trimmed.
+    ///
+    /// - Files that are something else get their own error: [`Error::LlaveSinCifrar`] (a
+    ///   `PRIVATE KEY`, PEM or DER), [`Error::LlaveRsaTradicional`] (an `RSA PRIVATE KEY`),
+    ///   [`Error::EsRequerimiento`] (SAT's `.req`), [`Error::EsPfx`] (a `.pfx`/`.p12`); anything
+    ///   else that is not an encrypted PKCS#8 structure: [`Error::NoEsLlavePrivada`].
+    /// - Another encryption scheme: [`Error::AlgoritmoNoSoportado`].
     /// - Anything that goes wrong after that, including a plaintext that is not an RSA key (a
     ///   wrong password gets past the CBC padding check about once in 256 tries):
     ///   [`Error::ContrasenaIncorrecta`].
     pub fn descifrar(key: &[u8], contrasena: &[u8]) -> Result<LlavePrivada, Error> {
-        Self::abrir(key, |parametros, cifrado| {
-            crate::pbes2::descifrar(parametros, contrasena, cifrado)
-        })
+        let der = Self::der_cifrada(key)?;
+        let cifrada = Self::cifrada(&der)?;
+        con_contrasena_recortada(contrasena, |c| Self::abrir(&cifrada, c))
     }
 
     /// How the password of `key` becomes its cipher key: PBKDF2 with these parameters, so that a
     /// browser can run its own native PBKDF2 (WebCrypto `deriveBits`, far faster than wasm) and
-    /// then call [`LlavePrivada::descifrar_con_llave_derivada`]. The same refusals as
-    /// [`LlavePrivada::descifrar`] for what is not a key or not a scheme handled here; a caller
-    /// that gets an error here can always fall back to `descifrar`, whose error is the one to show.
+    /// then call [`LlavePrivada::descifrar_con_llave_derivada`]. Only for PBES2 keys (SAT's);
+    /// anything else, including a PKCS#12-encrypted key (whose KDF WebCrypto lacks), is refused
+    /// as [`LlavePrivada::descifrar`] would refuse it, or with [`Error::AlgoritmoNoSoportado`]: a
+    /// caller that gets an error here falls back to `descifrar`, whose answer is the one to show.
     pub fn derivacion(key: &[u8]) -> Result<Derivacion, Error> {
         let der = Self::der_cifrada(key)?;
-        let cifrada =
-            pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(|_| Error::NoEsLlavePrivada)?;
-        let parametros = Self::parametros(&cifrada)?;
+        let cifrada = Self::cifrada(&der)?;
+        let der_pbes2 = Self::der_pbes2(&cifrada)?;
+        let parametros = pkcs5::pbes2::Parameters::from_der(&der_pbes2)
+            .map_err(|_| Error::AlgoritmoNoSoportado)?;
+        revisar_pbes2(&parametros)?;
         let (sal, iteraciones, prf, largo) =
-            crate::pbes2::pbkdf2_de(parametros).ok_or(Error::AlgoritmoNoSoportado)?;
+            crate::pbes2::pbkdf2_de(&parametros).ok_or(Error::AlgoritmoNoSoportado)?;
         Ok(Derivacion {
             sal: sal.to_vec(),
             iteraciones,
@@ -116,64 +191,107 @@ impl LlavePrivada {
         })
     }
 
-    /// Decrypts `key` with its cipher key already derived from the password as
-    /// [`LlavePrivada::derivacion`] describes. A wrong key (a wrong password) is
+    /// Decrypts a PBES2 `key` with its cipher key already derived from the password as
+    /// [`LlavePrivada::derivacion`] describes. A wrong key (from a wrong password) is
     /// [`Error::ContrasenaIncorrecta`], as in [`LlavePrivada::descifrar`].
     pub fn descifrar_con_llave_derivada(key: &[u8], llave: &[u8]) -> Result<LlavePrivada, Error> {
-        Self::abrir(key, |parametros, cifrado| {
-            crate::pbes2::descifrar_con(parametros, llave, cifrado)
-        })
+        let der = Self::der_cifrada(key)?;
+        let cifrada = Self::cifrada(&der)?;
+        let der_pbes2 = Self::der_pbes2(&cifrada)?;
+        let parametros = pkcs5::pbes2::Parameters::from_der(&der_pbes2)
+            .map_err(|_| Error::AlgoritmoNoSoportado)?;
+        let claro = descifrar_pbes2(
+            &parametros,
+            Apertura::LlaveDerivada(llave),
+            cifrada.encrypted_data.as_bytes(),
+        )?;
+        Self::desde_claro(&claro)
     }
 
+    /// The DER of an encrypted PKCS#8 key, or what the file is instead.
     fn der_cifrada(key: &[u8]) -> Result<Vec<u8>, Error> {
         if key.len() > TAMANO_MAXIMO {
             return Err(Error::ArchivoDemasiadoGrande);
         }
-        der_o_pem(key, "ENCRYPTED PRIVATE KEY").ok_or(Error::NoEsLlavePrivada)
+        let archivo = formato::leer(key);
+        if let Some(etiqueta) = &archivo.etiqueta {
+            let clase = formato::clase_de_etiqueta(etiqueta);
+            if clase != Some(Clase::LlaveCifrada) {
+                return Err(Self::otra_cosa(clase));
+            }
+        }
+        archivo.der.ok_or(Error::NoEsLlavePrivada)
     }
 
-    /// The PBES2 parameters of a scheme handled here.
-    fn parametros<'a>(
-        cifrada: &'a pkcs8::EncryptedPrivateKeyInfo<'a>,
-    ) -> Result<&'a pkcs5::pbes2::Parameters<'a>, Error> {
-        let pkcs5::EncryptionScheme::Pbes2(parametros) = &cifrada.encryption_algorithm else {
-            return Err(Error::AlgoritmoNoSoportado);
-        };
-        let pbkdf2 = parametros.kdf.pbkdf2().ok_or(Error::AlgoritmoNoSoportado)?;
-        if !matches!(
-            pbkdf2.prf,
-            Pbkdf2Prf::HmacWithSha1 | Pbkdf2Prf::HmacWithSha256
-        ) || pbkdf2.iteration_count == 0
-            || pbkdf2.iteration_count > ITERACIONES_MAXIMAS
-        {
-            return Err(Error::AlgoritmoNoSoportado);
-        }
-        if !matches!(
-            parametros.encryption,
-            EncryptionScheme::DesEde3Cbc { .. }
-                | EncryptionScheme::Aes128Cbc { .. }
-                | EncryptionScheme::Aes192Cbc { .. }
-                | EncryptionScheme::Aes256Cbc { .. }
-        ) {
-            return Err(Error::AlgoritmoNoSoportado);
-        }
-        Ok(parametros)
+    fn cifrada(der: &[u8]) -> Result<EncryptedPrivateKeyInfo, Error> {
+        EncryptedPrivateKeyInfo::from_der(der)
+            .map_err(|_| Self::otra_cosa(formato::clase_de_der(der)))
     }
 
-    fn abrir(
-        key: &[u8],
-        descifrar: impl FnOnce(&pkcs5::pbes2::Parameters<'_>, &[u8]) -> Option<Zeroizing<Vec<u8>>>,
-    ) -> Result<LlavePrivada, Error> {
-        let der = Self::der_cifrada(key)?;
-        let cifrada =
-            pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(|_| Error::NoEsLlavePrivada)?;
-        let parametros = Self::parametros(&cifrada)?;
-        let claro =
-            descifrar(parametros, cifrada.encrypted_data).ok_or(Error::ContrasenaIncorrecta)?;
-        Self::desde_pkcs8(&claro).map_err(|e| match e {
+    fn otra_cosa(clase: Option<Clase>) -> Error {
+        match clase {
+            Some(Clase::LlaveSinCifrar) => Error::LlaveSinCifrar,
+            Some(Clase::RsaTradicional) => Error::LlaveRsaTradicional,
+            Some(Clase::Requerimiento) => Error::EsRequerimiento,
+            Some(Clase::Pfx) => Error::EsPfx,
+            _ => Error::NoEsLlavePrivada,
+        }
+    }
+
+    /// The DER of `cifrada`'s PBES2 parameters, or [`Error::AlgoritmoNoSoportado`] for another
+    /// scheme.
+    fn der_pbes2(cifrada: &EncryptedPrivateKeyInfo) -> Result<Vec<u8>, Error> {
+        if cifrada.encryption_algorithm.oid != pkcs5::pbes2::PBES2_OID {
+            return Err(Error::AlgoritmoNoSoportado);
+        }
+        cifrada
+            .encryption_algorithm
+            .parameters
+            .as_ref()
+            .ok_or(Error::AlgoritmoNoSoportado)?
+            .to_der()
+            .map_err(|_| Error::NoEsLlavePrivada)
+    }
+
+    /// The plaintext of a key read as a PKCS#8 `PrivateKeyInfo`: anything but an RSA key there
+    /// means the decryption went wrong (a wrong password past the padding check).
+    fn desde_claro(claro: &[u8]) -> Result<LlavePrivada, Error> {
+        Self::desde_pkcs8(claro).map_err(|e| match e {
             Error::AlgoritmoNoSoportado => e,
             _ => Error::ContrasenaIncorrecta,
         })
+    }
+
+    /// Decrypts a PKCS#8 `EncryptedPrivateKeyInfo` with one password, as [`Self::descifrar`]
+    /// does.
+    pub(crate) fn abrir(
+        cifrada: &EncryptedPrivateKeyInfo,
+        contrasena: &[u8],
+    ) -> Result<LlavePrivada, Error> {
+        let algoritmo = &cifrada.encryption_algorithm;
+        let parametros = algoritmo
+            .parameters
+            .as_ref()
+            .ok_or(Error::AlgoritmoNoSoportado)?
+            .to_der()
+            .map_err(|_| Error::NoEsLlavePrivada)?;
+        let cifrado = cifrada.encrypted_data.as_bytes();
+        let claro = if algoritmo.oid == pkcs5::pbes2::PBES2_OID {
+            let parametros = pkcs5::pbes2::Parameters::from_der(&parametros)
+                .map_err(|_| Error::AlgoritmoNoSoportado)?;
+            descifrar_pbes2(&parametros, Apertura::Contrasena(contrasena), cifrado)?
+        } else if let Some(esquema) = pbe12::Esquema::de_llave(algoritmo.oid) {
+            pbe12::descifrar(
+                esquema,
+                &parametros,
+                contrasena,
+                cifrado,
+                ITERACIONES_MAXIMAS,
+            )?
+        } else {
+            return Err(Error::AlgoritmoNoSoportado);
+        };
+        Self::desde_claro(&claro)
     }
 
     /// Loads an unencrypted PKCS#8 `PrivateKeyInfo` holding an RSA key (2048–8192 bits).

@@ -1,8 +1,9 @@
 //! PBES2 decryption (RFC 8018) of a PKCS#8 `EncryptedPrivateKeyInfo`: PBKDF2 with HMAC-SHA1 or
 //! HMAC-SHA256, then des-ede3-cbc or AES-CBC with PKCS#7 padding.
 //!
-//! `pkcs5` could do this, but its 3DES is the slow generic one and it does not wipe the derived
-//! key; here the key and the plaintext live in zeroized buffers. PBKDF2 is RustCrypto's on every
+//! `pkcs5` could do this, but it does not wipe the derived key; here the key and the plaintext
+//! live in zeroized buffers, and the ciphers (RustCrypto `des`'s `TdesEde3` and `aes`, in
+//! `cbc` mode, all with their `zeroize` feature) wipe their key schedules when dropped. PBKDF2 is RustCrypto's on every
 //! target: its SHA-1 uses the CPU's SHA extensions where available and, measured on the SAT key,
 //! is about five times faster than `ring::pbkdf2` (whose SHA-1 is portable code).
 
@@ -11,8 +12,6 @@ use cbc::cipher::{
 };
 use pkcs5::pbes2::{EncryptionScheme, Parameters, Pbkdf2Prf};
 use zeroize::Zeroizing;
-
-use crate::tdes::TripleDes;
 
 /// Decrypts `cifrado` and checks its padding. `None` for anything that goes wrong: scheme not
 /// handled here, a declared key length that does not fit the cipher, a bad IV or ciphertext
@@ -73,20 +72,19 @@ pub(crate) fn descifrar_con(
     }
     let mut datos = Zeroizing::new(cifrado.to_vec());
     let n = match parametros.encryption {
-        EncryptionScheme::DesEde3Cbc { iv } => {
-            let llave = <&[u8; 24]>::try_from(llave).ok()?;
-            TripleDes::new(llave).descifrar_cbc(iv, &mut datos)?
-        }
-        EncryptionScheme::Aes128Cbc { iv } => aes_cbc::<aes::Aes128Dec>(llave, iv, &mut datos)?,
-        EncryptionScheme::Aes192Cbc { iv } => aes_cbc::<aes::Aes192Dec>(llave, iv, &mut datos)?,
-        EncryptionScheme::Aes256Cbc { iv } => aes_cbc::<aes::Aes256Dec>(llave, iv, &mut datos)?,
+        EncryptionScheme::DesEde3Cbc { iv } => cbc_pkcs7::<des::TdesEde3>(llave, iv, &mut datos)?,
+        EncryptionScheme::Aes128Cbc { iv } => cbc_pkcs7::<aes::Aes128Dec>(llave, iv, &mut datos)?,
+        EncryptionScheme::Aes192Cbc { iv } => cbc_pkcs7::<aes::Aes192Dec>(llave, iv, &mut datos)?,
+        EncryptionScheme::Aes256Cbc { iv } => cbc_pkcs7::<aes::Aes256Dec>(llave, iv, &mut datos)?,
         _ => return None,
     };
     datos.truncate(n);
     Some(datos)
 }
 
-fn aes_cbc<C>(llave: &[u8], iv: &[u8], datos: &mut [u8]) -> Option<usize>
+/// CBC decryption in place with PKCS#7 padding; the length of the plaintext, or `None` for a
+/// key or IV of the wrong length, a ciphertext that is not whole blocks, or bad padding.
+pub(crate) fn cbc_pkcs7<C>(llave: &[u8], iv: &[u8], datos: &mut [u8]) -> Option<usize>
 where
     C: BlockCipher + BlockDecrypt + KeyInit,
 {
@@ -164,6 +162,17 @@ mod tests {
             Some(&b"hola".to_vec())
         );
         assert_eq!(descifrar(&con_largo(Some(16)), b"x", &cifrado), None);
+    }
+
+    /// The ciphers wipe their key schedules (and CBC its IV) when dropped: the crates'
+    /// `zeroize` features are on.
+    #[test]
+    fn cifradores_se_borran() {
+        fn borra_al_soltar<T: zeroize::ZeroizeOnDrop>() {}
+        borra_al_soltar::<cbc::Decryptor<des::TdesEde3>>();
+        borra_al_soltar::<cbc::Decryptor<aes::Aes128Dec>>();
+        borra_al_soltar::<cbc::Decryptor<aes::Aes192Dec>>();
+        borra_al_soltar::<cbc::Decryptor<aes::Aes256Dec>>();
     }
 
     /// The SAT test FIEL, decrypted both ways.

@@ -115,7 +115,8 @@ fn contrasena_incorrecta() {
         &b""[..],
         b"12345678",
         b"12345678b",
-        b"12345678a ",
+        b"12345678a!",
+        b"1234 5678a",
         &[0xff; 300],
     ] {
         assert_eq!(
@@ -124,6 +125,8 @@ fn contrasena_incorrecta() {
             "{pw:?}"
         );
     }
+    // Blanks at the ends are retried trimmed (issue 15; tests/formatos.rs has the cases).
+    assert!(LlavePrivada::descifrar(&key, b"12345678a ").is_ok());
 }
 
 #[test]

@@ -67,6 +67,26 @@ proptest! {
     }
 
     #[test]
+    fn pem_arbitrario(
+        etiqueta in prop::sample::select(vec![
+            "CERTIFICATE", "ENCRYPTED PRIVATE KEY", "PRIVATE KEY", "RSA PRIVATE KEY",
+            "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST", "PKCS12", "", "X",
+        ]),
+        antes in "\\PC{0,20}",
+        cuerpo in "[A-Za-z0-9+/=\\r\\n: -]{0,200}",
+    ) {
+        let pem = format!("{antes}-----BEGIN {etiqueta}-----\n{cuerpo}\n-----END {etiqueta}-----\n");
+        prop_assert!(LlavePrivada::descifrar(pem.as_bytes(), b"12345678a").is_err());
+        prop_assert!(Certificado::parse(pem.as_bytes()).is_err());
+    }
+
+    #[cfg(feature = "pfx")]
+    #[test]
+    fn pfx_con_bytes_arbitrarios(b in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        prop_assert!(efirma::leer_pfx(&b, b"12345678a").is_err());
+    }
+
+    #[test]
     fn respuesta_ocsp_arbitraria(b in proptest::collection::vec(any::<u8>(), 0..3000)) {
         let fiel = Certificado::parse(&leer("EKU9003173C9/fiel.cer")).unwrap();
         let ac = Certificado::parse(&leer("ca/pruebas/AC_UAT_2022.cer")).unwrap();
