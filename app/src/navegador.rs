@@ -63,7 +63,54 @@ mod en_wasm {
         pkcs1: CryptoKey,
     }
 
+    std::thread_local! {
+        /// Files read as soon as they were chosen ([`leer_de_antemano`]), one per field, each with
+        /// what identifies the chosen file. The `.key` here is the encrypted file; every entry is
+        /// wiped when taken, replaced or dropped.
+        static DE_ANTEMANO: std::cell::RefCell<Vec<(String, Zeroizing<Vec<u8>>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    fn huella(archivo: &File, nombre: &str) -> String {
+        format!(
+            "{nombre}\u{0}{}\u{0}{}\u{0}{}",
+            archivo.name(),
+            archivo.size(),
+            archivo.last_modified()
+        )
+    }
+
+    fn guardar(archivo: &File, nombre: &str, bytes: Zeroizing<Vec<u8>>) {
+        let clave = huella(archivo, nombre);
+        DE_ANTEMANO.with_borrow_mut(|leidos| {
+            leidos.retain(|(k, _)| !k.starts_with(&format!("{nombre}\u{0}")));
+            leidos.push((clave, bytes));
+        });
+    }
+
+    /// Reads a chosen `.cer` or `.key` as soon as it is chosen, so that the click on Validar does
+    /// not wait for the browser's file I/O (about 13 ms for the two files, measured). A file that
+    /// cannot be read is left for the click to report.
+    pub async fn leer_de_antemano(archivo: File, nombre: &'static str) {
+        if let Ok(bytes) = leer_del_disco(&archivo, nombre).await {
+            guardar(&archivo, nombre, bytes);
+        }
+    }
+
+    /// The chosen file's bytes: those read when it was chosen (taken, so used once), or read now.
     async fn leer(archivo: &File, nombre: &str) -> Result<Zeroizing<Vec<u8>>, Problema> {
+        let clave = huella(archivo, nombre);
+        let previo = DE_ANTEMANO.with_borrow_mut(|leidos| {
+            let i = leidos.iter().position(|(k, _)| *k == clave)?;
+            Some(leidos.swap_remove(i).1)
+        });
+        match previo {
+            Some(bytes) => Ok(bytes),
+            None => leer_del_disco(archivo, nombre).await,
+        }
+    }
+
+    async fn leer_del_disco(archivo: &File, nombre: &str) -> Result<Zeroizing<Vec<u8>>, Problema> {
         if archivo.size() > ARCHIVO_MAXIMO {
             return Err(problema(&format!(
                 "El archivo {nombre} pesa más de 64 KB: no es un archivo de e.firma. Elige el archivo {nombre} que te entregó el SAT."
@@ -105,11 +152,14 @@ mod en_wasm {
 
     /// The certificate number of a chosen `.cer`, or `None` if it cannot be read as one (the
     /// click on Validar then says why).
+    /// The `.cer`'s bytes are kept for the click ([`leer_de_antemano`]).
     pub async fn numero_de_certificado(cer: &File) -> Option<String> {
-        let bytes = leer(cer, ".CER").await.ok()?;
-        Certificado::parse(&bytes)
+        let bytes = leer_del_disco(cer, ".CER").await.ok()?;
+        let numero = Certificado::parse(&bytes)
             .ok()
-            .map(|c| c.no_certificado().to_owned())
+            .map(|c| c.no_certificado().to_owned());
+        guardar(cer, ".CER", bytes);
+        numero
     }
 
     fn ahora_unix() -> i64 {
@@ -346,6 +396,8 @@ mod servidor {
     pub async fn numero_de_certificado(_cer: &web_sys::File) -> Option<String> {
         None
     }
+
+    pub async fn leer_de_antemano(_archivo: web_sys::File, _nombre: &'static str) {}
 
     fn solo_navegador() -> Problema {
         problema("La e.firma solo se usa dentro del navegador.")

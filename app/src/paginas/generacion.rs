@@ -382,7 +382,12 @@ fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) ->
                     }
                 } />
             <label for="archivo-key">"Adjunta el archivo .KEY: *"</label>
-            <input id="archivo-key" type="file" accept=".key" required node_ref=key />
+            <input id="archivo-key" type="file" accept=".key" required node_ref=key
+                on:change=move |_| {
+                    if let Some(archivo) = primer_archivo(key) {
+                        leptos::task::spawn_local(navegador::leer_de_antemano(archivo, ".KEY"));
+                    }
+                } />
             <label for="contrasena-efirma">"Contraseña de la Firma electrónica avanzada: *"</label>
             <input id="contrasena-efirma" type="password" autocomplete="off" required
                 node_ref=contrasena />
