@@ -336,6 +336,7 @@ fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) ->
     let interactivo = RwSignal::new(false);
     Effect::new(move || interactivo.set(true));
     let reto = StoredValue::new(None::<RetoPrevio>);
+    Effect::new(move || leptos::task::spawn_local(navegador::preparar()));
 
     let primer_archivo = |entrada: NodeRef<html::Input>| {
         entrada
