@@ -22,6 +22,7 @@ cargo clippy -p efirma --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown --features firma-wasm,verificacion-wasm,js -- -D warnings
 cargo clippy -p intercomunicacion --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown --features dividido -- -D warnings
 
 echo "==> Pruebas de efirma"
 cargo test -p efirma
@@ -43,7 +44,7 @@ cargo build -p efirma --target wasm32-unknown-unknown --features firma-wasm,veri
 cargo check -p frontend --target wasm32-unknown-unknown --no-default-features --features csr
 
 echo "==> Sitio de producción (servidor + wasm hidratado)"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split --lib-features dividido
 
 echo "==> Pruebas de extremo a extremo (Playwright, Chromium de Debian)"
 cd end2end

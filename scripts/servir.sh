@@ -4,4 +4,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/herramientas.sh"
 echo "==> Compilando y sirviendo el portal (la primera vez tarda varios minutos)"
-exec cargo leptos serve --release --precompress
+exec cargo leptos serve --release --precompress --split --lib-features dividido

@@ -153,7 +153,9 @@ mod en_wasm {
     /// The certificate number of a chosen `.cer`, or `None` if it cannot be read as one (the
     /// click on Validar then says why).
     /// The `.cer`'s bytes are kept for the click ([`leer_de_antemano`]).
-    pub async fn numero_de_certificado(cer: &File) -> Option<String> {
+    #[cfg_attr(feature = "dividido", leptos::lazy)]
+    pub async fn numero_de_certificado(cer: File) -> Option<String> {
+        let cer = &cer;
         let bytes = leer_del_disco(cer, ".CER").await.ok()?;
         let numero = Certificado::parse(&bytes)
             .ok()
@@ -240,11 +242,20 @@ mod en_wasm {
         (llave.len() == d.largo).then_some(llave)
     }
 
-    /// Wakes the browser's crypto before it is needed: in Chromium the first WebCrypto PBKDF2 of a
+    /// Runs when the e.firma form is shown. With `cargo leptos --split --lib-features dividido` it
+    /// loads the e.firma's wasm (certificate, key, ASN.1 and 3DES: `abrir` and
+    /// `numero_de_certificado` are `#[lazy]`, so the first download of every other page is
+    /// lighter). Then it wakes the browser's crypto before it is needed: in Chromium the first WebCrypto PBKDF2 of a
     /// page costs about 8 ms of set-up (bench/validar.bench.ts: `derivar` 8.7 ms cold, 1 ms warm),
     /// which would otherwise fall on the click. One iteration over a fixed dummy input: nothing of
     /// the employer's.
     pub async fn preparar() {
+        // Split build: the e.firma's own wasm arrives while the employer chooses the files.
+        #[cfg(feature = "dividido")]
+        {
+            __preload_numero_de_certificado().await;
+            __preload_abrir().await;
+        }
         let prueba = Derivacion {
             sal: vec![0; 8],
             iteraciones: 1,
@@ -283,6 +294,7 @@ mod en_wasm {
     /// Opens the e.firma from the chosen files and its password, checking locally everything
     /// that can be checked without the SAT: the files are what they claim, the certificate is a
     /// FIEL in force, the password opens the key and the key is the certificate's.
+    #[cfg_attr(feature = "dividido", leptos::lazy)]
     pub async fn abrir(
         cer: Option<File>,
         key: Option<File>,
@@ -407,7 +419,7 @@ mod servidor {
         0.0
     }
 
-    pub async fn numero_de_certificado(_cer: &web_sys::File) -> Option<String> {
+    pub async fn numero_de_certificado(_cer: web_sys::File) -> Option<String> {
         None
     }
 

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { TAB, URL_DEMO, ingresar } from "./comun";
+import { TAB, URL_DEMO, aceptarTerminos, ingresar } from "./comun";
 
 // The serving contract of the real release build (issue 12; server/tests/estaticos.rs checks the
 // same over a made-up site): the HTML names content-hashed files; each goes out brotli-compressed
@@ -44,14 +44,28 @@ test("el paquete del portal se sirve comprimido, con nombres con hash e inmutabl
   expect(await falta.text()).not.toContain("<html");
 });
 
-test("la pestaña y el inicio de sesión piden el mismo paquete, comprimido, y se hidratan", async ({ page }) => {
-  const codificaciones = new Map<string, string | undefined>();
+test("la pestaña y el inicio de sesión piden el mismo paquete, comprimido; el de la e.firma llega con su formulario", async ({ page }) => {
+  const codificaciones = new Map<string, { codificacion?: string; cache?: string }>();
   page.on("response", (r) => {
-    if (r.url().includes("/pkg/")) codificaciones.set(new URL(r.url()).pathname, r.headers()["content-encoding"]);
+    if (r.url().includes("/pkg/"))
+      codificaciones.set(new URL(r.url()).pathname, {
+        codificacion: r.headers()["content-encoding"], cache: r.headers()["cache-control"],
+      });
   });
   await ingresar(page, URL_DEMO);
   await page.goto(`${URL_DEMO}${TAB}`);
   await expect(page.locator("body[data-hidratado]")).toBeAttached();
   expect([...codificaciones.keys()].length).toBeGreaterThanOrEqual(3);
-  for (const [ruta, codificacion] of codificaciones) expect(codificacion, ruta).toBe("br");
+  for (const [ruta, { codificacion }] of codificaciones) expect(codificacion, ruta).toBe("br");
+  // The release build is split (cargo leptos --split): the e.firma's wasm is not part of the
+  // first download of any page...
+  const efirma = (ruta: string) => /\/pkg\/split_abrir_[^/]+\.wasm$/.test(ruta);
+  expect([...codificaciones.keys()].filter(efirma)).toEqual([]);
+  // ...and arrives, compressed and immutable, when the e.firma form is shown.
+  const llega = page.waitForResponse((r) => efirma(new URL(r.url()).pathname));
+  await aceptarTerminos(page);
+  const r = await llega;
+  expect(r.status()).toBe(200);
+  expect(r.headers()["content-encoding"]).toBe("br");
+  expect(r.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
 });

@@ -273,7 +273,7 @@ struct RetoPrevio {
 const RETO_PREVIO_MS: f64 = 4.0 * 60.0 * 1000.0;
 
 async fn pedir_reto_previo(cer: web_sys::File, reto: StoredValue<Option<RetoPrevio>>) {
-    let Some(no_certificado) = navegador::numero_de_certificado(&cer).await else {
+    let Some(no_certificado) = navegador::numero_de_certificado(cer).await else {
         return;
     };
     if let Ok(cadena) = solicitar_reto(no_certificado.clone(), true).await {
