@@ -20,6 +20,7 @@ cargo clippy -p efirma --all-targets -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown --features firma-wasm,verificacion-wasm,js -- -D warnings
 cargo clippy -p intercomunicacion --all-targets -- -D warnings
+cargo clippy -p fuzz --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> Pruebas de efirma"
@@ -28,6 +29,9 @@ cargo test -p efirma
 echo "==> Pruebas de app y del servidor"
 cargo test -p app --features ssr
 cargo test -p intercomunicacion
+
+echo "==> Corpus guardado de los objetivos de fuzzing, sin AFL (scripts/fuzz.sh hace las campañas)"
+cargo test -p fuzz
 
 echo "==> Pruebas de integración del servidor sobre PostgreSQL"
 source scripts/postgres.sh
