@@ -14,7 +14,9 @@
 #
 # Environment: FUZZ_SEGUNDOS (campaign length), FUZZ_EJECUCIONES (stop once this many executions
 # are done, AFL's -E; 0 = no limit), FUZZ_SAT (0: no SAT fixtures as seeds),
-# FUZZ_SALIDA (AFL's output folder; default <target dir>/fuzz/<target>, reused to resume).
+# FUZZ_SALIDA (AFL's output folder; default <target dir>/fuzz/<target>/salida, reused to resume),
+# FUZZ_CARGO_TARGET_DIR (the instrumented build's; default <target dir>/afl). Dictionaries of
+# each target's tokens, when there is one: fuzz/diccionarios/<target>.dict.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_INCREMENTAL=0
@@ -38,8 +40,13 @@ fi
 # Instrumented builds have their own flags: their own target directory, so they never force the
 # normal build to start over.
 destino="${CARGO_TARGET_DIR:-$PWD/target}"
-export CARGO_TARGET_DIR="$destino/afl"
-nice -n 19 cargo afl build --release -p fuzz --features afl --bin "$objetivo"
+export CARGO_TARGET_DIR="${FUZZ_CARGO_TARGET_DIR:-$destino/afl}"
+# efirma's targets build without the server (feature `servidor`): a much smaller build.
+case "$objetivo" in
+  cer | key) caracteristicas=(--no-default-features --features afl) ;;
+  *) caracteristicas=(--features afl) ;;
+esac
+nice -n 19 cargo afl build --release -p fuzz "${caracteristicas[@]}" --bin "$objetivo"
 binario="$CARGO_TARGET_DIR/release/$objetivo"
 
 trabajo="$destino/fuzz/$objetivo"
@@ -68,12 +75,15 @@ if [ -f "$salida/default/fuzzer_stats" ]; then
 fi
 
 echo "==> AFL++ sobre $objetivo durante ${segundos} s (salida: $salida)"
-limite=()
+opciones=()
 if [ "$ejecuciones" != 0 ]; then
-  limite=(-E "$ejecuciones")
+  opciones+=(-E "$ejecuciones")
+fi
+if [ -f "fuzz/diccionarios/$objetivo.dict" ]; then
+  opciones+=(-x "fuzz/diccionarios/$objetivo.dict")
 fi
 estado=0
-nice -n 19 cargo afl fuzz -V "$segundos" "${limite[@]}" -i "$entrada" -o "$salida" "$binario" \
+nice -n 19 cargo afl fuzz -V "$segundos" "${opciones[@]}" -i "$entrada" -o "$salida" "$binario" \
   >"$trabajo/afl.log" 2>&1 || estado=$?
 if [ ! -f "$salida/default/fuzzer_stats" ] || [ "$estado" != 0 ]; then
   tail -n 30 "$trabajo/afl.log" >&2

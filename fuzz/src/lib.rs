@@ -8,11 +8,9 @@
 //! never starts a server, opens a database or logs; it panics only when an invariant fails, and
 //! a panic is what AFL reports as a crash.
 
-use base64::Engine as _;
 use efirma::{Algoritmo, Certificado, LlavePrivada};
-use http::{header, HeaderMap, HeaderValue};
-use servidor::{cookies, proxies, retos::Proposito};
-use std::net::IpAddr;
+#[cfg(feature = "servidor")]
+pub use servidor_objetivos::{api_json, cabeceras, cadena};
 
 /// A target: a function of the input bytes that panics only when an invariant fails.
 pub type Objetivo = fn(&[u8]);
@@ -21,8 +19,11 @@ pub type Objetivo = fn(&[u8]);
 pub const OBJETIVOS: &[(&str, Objetivo)] = &[
     ("cer", cer),
     ("key", key),
+    #[cfg(feature = "servidor")]
     ("cadena", cadena),
+    #[cfg(feature = "servidor")]
     ("api_json", api_json),
+    #[cfg(feature = "servidor")]
     ("cabeceras", cabeceras),
 ];
 
@@ -112,201 +113,211 @@ fn canonica_estable(llave: &LlavePrivada) {
     );
 }
 
-/// The cadena original of the trámite, and the nonce of each challenge format. A cadena that
-/// reads writes back to exactly itself; a nonce is a non-empty field of the string, never
-/// spanning a `|`.
-pub fn cadena(datos: &[u8]) {
-    let Ok(texto) = std::str::from_utf8(datos) else {
-        return;
-    };
-    if let Some(c) = app::generacion::CadenaOriginal::leer(texto) {
-        assert_eq!(
-            c.escribir(),
-            texto,
-            "the cadena original does not round-trip"
-        );
-        assert_eq!(
-            app::generacion::CadenaOriginal::leer(&c.escribir()),
-            Some(c.clone())
-        );
-        assert_eq!(Proposito::FirmaTerminos.nonce_de(texto), Some(c.nonce));
-    }
-    for proposito in [
-        Proposito::GenerarContrasena,
-        Proposito::FirmaTerminos,
-        Proposito::RelacionConfianza,
-    ] {
-        if let Some(nonce) = proposito.nonce_de(texto) {
-            assert!(!nonce.is_empty() && !nonce.contains('|'));
-            assert!(texto.contains(nonce));
-        }
-    }
-}
+/// The targets over app's and the server's parsers (feature `servidor`).
+#[cfg(feature = "servidor")]
+mod servidor_objetivos {
+    use base64::Engine as _;
+    use http::{header, HeaderMap, HeaderValue};
+    use servidor::{cookies, proxies, retos::Proposito};
+    use std::net::IpAddr;
 
-/// The body of `POST /api/v1/sesiones` with its `Content-Type`: the input's first line is the
-/// media type (or none, when the line is empty), the rest the body. A body that is read is a
-/// JSON object of exactly the four fields; a refusal is a 400 or 415 whose message never
-/// repeats a value from the body (passwords travel in it).
-pub fn api_json(datos: &[u8]) {
-    let (tipo, cuerpo) = match datos.iter().position(|&b| b == b'\n') {
-        Some(i) => (&datos[..i], &datos[i + 1..]),
-        None => (&b""[..], datos),
-    };
-    let tipo = std::str::from_utf8(tipo).ok().filter(|t| !t.is_empty());
-    let valor = serde_json::from_slice::<serde_json::Value>(cuerpo).ok();
-    match servidor::api::sesiones::leer_solicitud(tipo, cuerpo) {
-        Ok(_) => {
-            let tipo = tipo.expect("a body without a media type was read");
-            assert!(tipo
-                .trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json"));
-            let valor = valor.expect("a body that is not JSON was read");
-            let objeto = valor.as_object().expect("the body is an object");
-            let mut campos: Vec<&str> = objeto.keys().map(String::as_str).collect();
-            campos.sort_unstable();
+    /// The cadena original of the trámite, and the nonce of each challenge format. A cadena that
+    /// reads writes back to exactly itself; a nonce is a non-empty field of the string, never
+    /// spanning a `|`.
+    pub fn cadena(datos: &[u8]) {
+        let Ok(texto) = std::str::from_utf8(datos) else {
+            return;
+        };
+        if let Some(c) = app::generacion::CadenaOriginal::leer(texto) {
             assert_eq!(
-                campos,
-                [
-                    "contrasena_desarrollador",
-                    "contrasena_patron",
-                    "desarrollador",
-                    "patron"
-                ]
+                c.escribir(),
+                texto,
+                "the cadena original does not round-trip"
             );
-            let patron = objeto["patron"].as_object().expect("patron is an object");
-            assert_eq!(patron.len(), 1);
-            assert!(patron.contains_key("nrp") || patron.contains_key("rfc"));
+            assert_eq!(
+                app::generacion::CadenaOriginal::leer(&c.escribir()),
+                Some(c.clone())
+            );
+            assert_eq!(Proposito::FirmaTerminos.nonce_de(texto), Some(c.nonce));
         }
-        Err(e) => {
-            assert!(matches!(e.estado.as_u16(), 400 | 415), "{}", e.estado);
-            assert!(!e.mensaje.is_empty());
-            if let Some(valor) = valor {
-                let mut claves = Vec::new();
-                let mut valores = Vec::new();
-                textos(&valor, &mut claves, &mut valores);
-                for v in valores {
-                    // A field's path is made of keys, so a value that is part of a key may
-                    // appear; so may a short one, as part of the fixed sentences.
-                    let propio = v.chars().count() >= 8 && !claves.iter().any(|c| c.contains(v));
-                    assert!(
-                        !propio || !e.mensaje.contains(v),
-                        "the message repeats a value of the body: {}",
-                        e.mensaje
-                    );
+        for proposito in [
+            Proposito::GenerarContrasena,
+            Proposito::FirmaTerminos,
+            Proposito::RelacionConfianza,
+        ] {
+            if let Some(nonce) = proposito.nonce_de(texto) {
+                assert!(!nonce.is_empty() && !nonce.contains('|'));
+                assert!(texto.contains(nonce));
+            }
+        }
+    }
+
+    /// The body of `POST /api/v1/sesiones` with its `Content-Type`: the input's first line is the
+    /// media type (or none, when the line is empty), the rest the body. A body that is read is a
+    /// JSON object of exactly the four fields; a refusal is a 400 or 415 whose message never
+    /// repeats a value from the body (passwords travel in it).
+    pub fn api_json(datos: &[u8]) {
+        let (tipo, cuerpo) = match datos.iter().position(|&b| b == b'\n') {
+            Some(i) => (&datos[..i], &datos[i + 1..]),
+            None => (&b""[..], datos),
+        };
+        let tipo = std::str::from_utf8(tipo).ok().filter(|t| !t.is_empty());
+        let valor = serde_json::from_slice::<serde_json::Value>(cuerpo).ok();
+        match servidor::api::sesiones::leer_solicitud(tipo, cuerpo) {
+            Ok(_) => {
+                let tipo = tipo.expect("a body without a media type was read");
+                assert!(tipo
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json"));
+                let valor = valor.expect("a body that is not JSON was read");
+                let objeto = valor.as_object().expect("the body is an object");
+                let mut campos: Vec<&str> = objeto.keys().map(String::as_str).collect();
+                campos.sort_unstable();
+                assert_eq!(
+                    campos,
+                    [
+                        "contrasena_desarrollador",
+                        "contrasena_patron",
+                        "desarrollador",
+                        "patron"
+                    ]
+                );
+                let patron = objeto["patron"].as_object().expect("patron is an object");
+                assert_eq!(patron.len(), 1);
+                assert!(patron.contains_key("nrp") || patron.contains_key("rfc"));
+            }
+            Err(e) => {
+                assert!(matches!(e.estado.as_u16(), 400 | 415), "{}", e.estado);
+                assert!(!e.mensaje.is_empty());
+                if let Some(valor) = valor {
+                    let mut claves = Vec::new();
+                    let mut valores = Vec::new();
+                    textos(&valor, &mut claves, &mut valores);
+                    for v in valores {
+                        // A field's path is made of keys, so a value that is part of a key may
+                        // appear; so may a short one, as part of the fixed sentences.
+                        let propio =
+                            v.chars().count() >= 8 && !claves.iter().any(|c| c.contains(v));
+                        assert!(
+                            !propio || !e.mensaje.contains(v),
+                            "the message repeats a value of the body: {}",
+                            e.mensaje
+                        );
+                    }
                 }
             }
         }
     }
-}
 
-/// The keys and the string values of a JSON value.
-fn textos<'a>(v: &'a serde_json::Value, claves: &mut Vec<&'a str>, valores: &mut Vec<&'a str>) {
-    match v {
-        serde_json::Value::String(s) => valores.push(s),
-        serde_json::Value::Array(a) => a.iter().for_each(|v| textos(v, claves, valores)),
-        serde_json::Value::Object(o) => {
-            for (k, v) in o {
-                claves.push(k);
-                textos(v, claves, valores);
+    /// The keys and the string values of a JSON value.
+    fn textos<'a>(v: &'a serde_json::Value, claves: &mut Vec<&'a str>, valores: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::String(s) => valores.push(s),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| textos(v, claves, valores)),
+            serde_json::Value::Object(o) => {
+                for (k, v) in o {
+                    claves.push(k);
+                    textos(v, claves, valores);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The `Cookie` header and the trusted proxies with `X-Forwarded-For`. The input's lines:
+    /// the first is `INTERCOM_PROXIES`, the second the connection's peer, the rest are header values
+    /// given both as `Cookie` and as `X-Forwarded-For` (a line that is not a valid header value is
+    /// left out, as the HTTP layer would refuse it).
+    pub fn cabeceras(datos: &[u8]) {
+        let mut lineas = datos.split(|&b| b == b'\n');
+        let proxies_texto = lineas.next().and_then(|l| std::str::from_utf8(l).ok());
+        let par = lineas
+            .next()
+            .and_then(|l| std::str::from_utf8(l).ok())
+            .and_then(|l| l.trim().parse::<IpAddr>().ok());
+        let valores: Vec<HeaderValue> = lineas
+            .filter_map(|l| HeaderValue::from_bytes(l).ok())
+            .collect();
+
+        // Cookies: the one asked for, by exact name, the first one that has it.
+        let mut h = HeaderMap::new();
+        for v in &valores {
+            h.append(header::COOKIE, v.clone());
+        }
+        let mut nombres = vec![cookies::SESION, cookies::CSRF];
+        let primero = valores.first().and_then(|v| v.to_str().ok());
+        if let Some((n, _)) = primero.and_then(|v| v.split(';').next()?.trim().split_once('=')) {
+            nombres.push(n);
+        }
+        for nombre in nombres {
+            let esperado = valores
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|par| par.trim().split_once('='))
+                .find(|(n, _)| *n == nombre)
+                .map(|(_, v)| v);
+            let leido = cookies::leer(&h, nombre);
+            assert_eq!(leido, esperado.filter(|v| !v.is_empty()));
+            if let Some(v) = leido {
+                assert!(!v.is_empty() && !v.contains(';'));
             }
         }
-        _ => {}
-    }
-}
+        // A cookie the server sets (base64url, as its tokens are) reads back from a `Cookie` header.
+        let token =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&datos[..datos.len().min(64)]);
+        let puesta = cookies::crear(cookies::SESION, &token, Some(60));
+        let par_cookie = puesta
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("otra=1; {par_cookie}")).unwrap(),
+        );
+        assert_eq!(
+            cookies::leer(&h, cookies::SESION),
+            Some(token.as_str()).filter(|t| !t.is_empty())
+        );
 
-/// The `Cookie` header and the trusted proxies with `X-Forwarded-For`. The input's lines:
-/// the first is `INTERCOM_PROXIES`, the second the connection's peer, the rest are header values
-/// given both as `Cookie` and as `X-Forwarded-For` (a line that is not a valid header value is
-/// left out, as the HTTP layer would refuse it).
-pub fn cabeceras(datos: &[u8]) {
-    let mut lineas = datos.split(|&b| b == b'\n');
-    let proxies_texto = lineas.next().and_then(|l| std::str::from_utf8(l).ok());
-    let par = lineas
-        .next()
-        .and_then(|l| std::str::from_utf8(l).ok())
-        .and_then(|l| l.trim().parse::<IpAddr>().ok());
-    let valores: Vec<HeaderValue> = lineas
-        .filter_map(|l| HeaderValue::from_bytes(l).ok())
-        .collect();
-
-    // Cookies: the one asked for, by exact name, the first one that has it.
-    let mut h = HeaderMap::new();
-    for v in &valores {
-        h.append(header::COOKIE, v.clone());
-    }
-    let mut nombres = vec![cookies::SESION, cookies::CSRF];
-    let primero = valores.first().and_then(|v| v.to_str().ok());
-    if let Some((n, _)) = primero.and_then(|v| v.split(';').next()?.trim().split_once('=')) {
-        nombres.push(n);
-    }
-    for nombre in nombres {
-        let esperado = valores
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|par| par.trim().split_once('='))
-            .find(|(n, _)| *n == nombre)
-            .map(|(_, v)| v);
-        let leido = cookies::leer(&h, nombre);
-        assert_eq!(leido, esperado.filter(|v| !v.is_empty()));
-        if let Some(v) = leido {
-            assert!(!v.is_empty() && !v.contains(';'));
+        // Proxies: the client is the peer, or an address that the header named.
+        let Some(bloques) = proxies_texto.and_then(|t| proxies::leer(t).ok()) else {
+            return;
+        };
+        for entrada in proxies_texto.unwrap().split(',').map(str::trim) {
+            if let Ok(ip) = entrada.parse::<IpAddr>() {
+                assert!(
+                    bloques.iter().any(|b| b.contiene(ip)),
+                    "{entrada} is not in its own block"
+                );
+            }
         }
-    }
-    // A cookie the server sets (base64url, as its tokens are) reads back from a `Cookie` header.
-    let token =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&datos[..datos.len().min(64)]);
-    let puesta = cookies::crear(cookies::SESION, &token, Some(60));
-    let par_cookie = puesta
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let mut h = HeaderMap::new();
-    h.insert(
-        header::COOKIE,
-        HeaderValue::from_str(&format!("otra=1; {par_cookie}")).unwrap(),
-    );
-    assert_eq!(
-        cookies::leer(&h, cookies::SESION),
-        Some(token.as_str()).filter(|t| !t.is_empty())
-    );
-
-    // Proxies: the client is the peer, or an address that the header named.
-    let Some(bloques) = proxies_texto.and_then(|t| proxies::leer(t).ok()) else {
-        return;
-    };
-    for entrada in proxies_texto.unwrap().split(',').map(str::trim) {
-        if let Ok(ip) = entrada.parse::<IpAddr>() {
+        let Some(par) = par else {
+            return;
+        };
+        let xff: Vec<&str> = valores.iter().filter_map(|v| v.to_str().ok()).collect();
+        let cliente = proxies::cliente(par, &bloques, xff.iter().copied());
+        if !bloques.iter().any(|b| b.contiene(par)) {
+            assert_eq!(cliente, par, "an untrusted peer chose its address");
+        } else if cliente != par {
+            let nombradas: Vec<IpAddr> = xff
+                .iter()
+                .flat_map(|v| v.split(','))
+                .filter_map(|e| e.trim().parse::<IpAddr>().ok())
+                .map(|ip| match ip {
+                    IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+                    v4 => v4,
+                })
+                .collect();
             assert!(
-                bloques.iter().any(|b| b.contiene(ip)),
-                "{entrada} is not in its own block"
+                nombradas.contains(&cliente) || par.to_canonical() == cliente,
+                "{cliente} was never named"
             );
         }
-    }
-    let Some(par) = par else {
-        return;
-    };
-    let xff: Vec<&str> = valores.iter().filter_map(|v| v.to_str().ok()).collect();
-    let cliente = proxies::cliente(par, &bloques, xff.iter().copied());
-    if !bloques.iter().any(|b| b.contiene(par)) {
-        assert_eq!(cliente, par, "an untrusted peer chose its address");
-    } else if cliente != par {
-        let nombradas: Vec<IpAddr> = xff
-            .iter()
-            .flat_map(|v| v.split(','))
-            .filter_map(|e| e.trim().parse::<IpAddr>().ok())
-            .map(|ip| match ip {
-                IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-                v4 => v4,
-            })
-            .collect();
-        assert!(
-            nombradas.contains(&cliente) || par.to_canonical() == cliente,
-            "{cliente} was never named"
-        );
     }
 }

@@ -41,7 +41,7 @@ fn el_corpus_guardado_es_pequeno() {
 /// The synthetic seeds reach each parser's success path, so a campaign starts from inputs that
 /// go all the way through (and the replay above checks the invariants of a success).
 #[test]
-fn las_semillas_sinteticas_llegan_al_final_de_cada_analizador() {
+fn las_semillas_de_certificado_y_llave_llegan_al_final_de_cada_analizador() {
     let leer =
         |ruta: &str| std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(ruta)).unwrap();
     for cer in [
@@ -64,6 +64,13 @@ fn las_semillas_sinteticas_llegan_al_final_de_cada_analizador() {
         assert!(llave.corresponde_a(&fiel), "{key}");
     }
     assert!(efirma::LlavePrivada::desde_pkcs8(&leer("corpus/key/pkcs8.der")).is_ok());
+}
+
+#[cfg(feature = "servidor")]
+#[test]
+fn las_semillas_de_texto_llegan_al_final_de_cada_analizador() {
+    let leer =
+        |ruta: &str| std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(ruta)).unwrap();
 
     let cadena = String::from_utf8(leer("corpus/cadena/cadena-original")).unwrap();
     assert!(app::generacion::CadenaOriginal::leer(&cadena).is_some());
