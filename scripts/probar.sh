@@ -21,6 +21,7 @@ cargo clippy -p efirma --all-targets --features pfx -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown --features firma-wasm,verificacion-wasm,js -- -D warnings
 cargo clippy -p intercomunicacion --all-targets -- -D warnings
+cargo clippy -p fuzz --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown --features dividido -- -D warnings
 
@@ -31,6 +32,9 @@ cargo test -p efirma --features pfx --test formatos
 echo "==> Pruebas de app y del servidor"
 cargo test -p app --features ssr
 cargo test -p intercomunicacion
+
+echo "==> Corpus guardado de los objetivos de fuzzing, sin AFL (scripts/fuzz.sh hace las campañas)"
+cargo test -p fuzz
 
 echo "==> Pruebas de integración del servidor sobre PostgreSQL"
 source scripts/postgres.sh

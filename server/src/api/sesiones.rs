@@ -160,6 +160,18 @@ fn leer_cuerpo(cuerpo: &[u8]) -> Result<Solicitud, ErrorApi> {
     lector
         .end()
         .map_err(|_| ErrorApi::solicitud_invalida(NO_ES_JSON))?;
+    // serde's derived structs also read a JSON array by position (`[{"nrp": "…"}, "…",
+    // {"rfc": "…"}, "…"]`, found by fuzzing); the contract is an object, field by field.
+    let objeto: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(cuerpo).map_err(|_| ErrorApi::solicitud_invalida(CUERPO_OBJETO))?;
+    if !objeto
+        .get("desarrollador")
+        .is_some_and(serde_json::Value::is_object)
+    {
+        return Err(ErrorApi::solicitud_invalida(
+            "El campo «desarrollador» debe ser un objeto.",
+        ));
+    }
     Ok(solicitud)
 }
 
@@ -605,6 +617,9 @@ mod tests {
             (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":"a","desarrollador":{"rfc":"VADA800927DJ3","nombre":"x"},"contrasena_desarrollador":"b"}"#, "El campo «desarrollador.nombre» no se admite."),
             (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":12345,"desarrollador":{"rfc":"VADA800927DJ3"},"contrasena_desarrollador":"b"}"#, "El campo «contrasena_patron» debe ser texto."),
             (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":"a","desarrollador":"VADA800927DJ3","contrasena_desarrollador":"b"}"#, "El campo «desarrollador» debe ser un objeto."),
+            // Read by position by serde's derive, were the body not checked to be an object.
+            (r#"[{"rfc":"EKU9003173C9"},"a",{"rfc":"VADA800927DJ3"},"b"]"#, "El cuerpo debe ser un objeto JSON con los campos patron, contrasena_patron, desarrollador y contrasena_desarrollador."),
+            (r#"{"patron":{"nrp":"Y5412345108"},"contrasena_patron":"a","desarrollador":["VADA800927DJ3"],"contrasena_desarrollador":"b"}"#, "El campo «desarrollador» debe ser un objeto."),
             ("{no es json", "El cuerpo no es JSON válido (UTF-8)."),
             (&format!("{} {{}}", cuerpo(r#"{"nrp":"Y5412345108"}"#)), "El cuerpo no es JSON válido (UTF-8)."),
         ];

@@ -1,0 +1,5 @@
+//! AFL persistent-mode driver for [`fuzz::cadena`].
+
+fn main() {
+    afl::fuzz!(|datos: &[u8]| fuzz::cadena(datos));
+}

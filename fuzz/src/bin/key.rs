@@ -1,0 +1,5 @@
+//! AFL persistent-mode driver for [`fuzz::key`].
+
+fn main() {
+    afl::fuzz!(|datos: &[u8]| fuzz::key(datos));
+}
