@@ -154,7 +154,8 @@ impl Proposito {
 }
 
 /// Marks the challenge used if it is ours, this session's, for this purpose, unaltered,
-/// unexpired and unused. Exactly one of two concurrent calls succeeds.
+/// unexpired and unused. Exactly one of two concurrent calls succeeds. An altered copy of this
+/// session's challenge spends it too ([`ErrorReto::Alterado`]: "Vuelve a iniciar el trámite").
 pub async fn consumir(
     bd: &Bd,
     sesion_hash: &str,
@@ -185,6 +186,14 @@ pub async fn consumir(
         return Ok(Err(ErrorReto::Desconocido));
     }
     if guardada != cadena {
+        // A document altered between the server and the signature: the trámite starts again,
+        // as the message says, so the challenge is spent and the genuine document is no longer
+        // signable (only its own session, for its own purpose, gets this far).
+        sqlx::query("UPDATE retos SET usado = $1 WHERE id_hash = $2 AND usado IS NULL")
+            .bind(ahora())
+            .bind(&id_hash)
+            .execute(bd)
+            .await?;
         return Ok(Err(ErrorReto::Alterado));
     }
     if usado.is_some() {

@@ -166,7 +166,7 @@ async fn un_reto_sirve_una_sola_vez_a_su_sesion_para_su_proposito() {
             .await
             .unwrap()
     };
-    // Another session, another purpose: unknown; an altered string: altered. Still usable after.
+    // Another session, another purpose: unknown (and still usable); an altered string: altered.
     assert_eq!(
         consumir(
             "sesion-b",
@@ -199,7 +199,18 @@ async fn un_reto_sirve_una_sola_vez_a_su_sesion_para_su_proposito() {
         .await,
         Err(ErrorReto::Desconocido)
     );
-    // Used once; replayed: refused.
+    // The altered copy spent it: the genuine one is refused as used (the trámite starts again).
+    assert_eq!(
+        consumir(
+            "sesion-a",
+            Proposito::GenerarContrasena,
+            reto.cadena.clone()
+        )
+        .await,
+        Err(ErrorReto::YaUsado)
+    );
+    // A fresh one: used once; replayed: refused.
+    let reto = emitir().await.unwrap();
     assert_eq!(
         consumir(
             "sesion-a",

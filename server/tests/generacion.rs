@@ -385,6 +385,15 @@ async fn firmar_los_terminos_emite_credencial_acuse_y_correo_juntos() {
         ("firma_rechazada".into(), Some("documento_alterado".into()))
     );
 
+    // As the message says, the trámite starts again: the genuine document, signed after the
+    // forgery, is refused as already used; a new validation gives a new document that signs.
+    let (s, cuerpo) =
+        error_json(firmar(&mut n, fiel.certificado().der(), &cadena, &sello_nuevo).await).await;
+    assert_eq!((s, cuerpo["codigo"].as_str().unwrap()), (409, "reto_usado"));
+    let cadena = hasta_la_solicitud(&mut n, &fiel, false).await;
+    let sello_nuevo = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+        .unwrap();
     let r = firmar(&mut n, fiel.certificado().der(), &cadena, &sello_nuevo).await;
     assert_eq!(r.status(), 200);
     let emision: serde_json::Value = r.json().await.unwrap();

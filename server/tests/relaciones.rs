@@ -146,6 +146,13 @@ async fn el_patron_firma_la_relacion_y_al_revocarla_la_api_deja_de_responder() {
         (s, c["codigo"].as_str().unwrap()),
         (422, "documento_alterado")
     );
+    // The forgery spent the challenge: the genuine document is refused as used.
+    let sello = fiel
+        .firmar(cadena.as_bytes(), Algoritmo::Pkcs1v15Sha256)
+        .unwrap();
+    let (s, c) = error_json(crear(&mut n, &fiel, &cadena, &sello).await).await;
+    assert_eq!((s, c["codigo"].as_str().unwrap()), (409, "reto_usado"));
+    let cadena = preparar(&mut n, producto, &fiel).await;
     let pss = fiel
         .firmar(cadena.as_bytes(), Algoritmo::PssSha256)
         .unwrap();
@@ -243,6 +250,8 @@ async fn el_patron_firma_la_relacion_y_al_revocarla_la_api_deja_de_responder() {
     assert_eq!(
         eventos,
         [
+            // Altered, the genuine one after it (spent), signed with PSS.
+            "relacion_rechazada",
             "relacion_rechazada",
             "relacion_rechazada",
             "relacion_creada",
