@@ -74,3 +74,46 @@ pub fn CampoCsrf() -> impl IntoView {
     let token = crate::cliente::token_csrf().unwrap_or_default();
     view! { <input type="hidden" name="csrf_token" value=token /> }
 }
+
+/// A file field as the guide draws it (image 6): the label, an **Examinar** button and the chosen
+/// file's name, instead of the browser's own "Choose File" in the browser's language. The native
+/// input stays (labelled, focusable, working before hydration), transparent over the button; the
+/// name beside it is its description. `accept` hints the picker without hiding SAT's files: the
+/// `.KEY` field takes none (macOS maps `.key` to Keynote and would grey SAT's files out), and the
+/// page checks every file's content anyway.
+#[component]
+pub fn CampoArchivo(
+    id: &'static str,
+    etiqueta: &'static str,
+    #[prop(optional)] accept: Option<&'static str>,
+    entrada: NodeRef<leptos::html::Input>,
+    /// Runs when the employer chooses (or clears) a file.
+    #[prop(optional, into)]
+    al_cambiar: Option<Callback<()>>,
+) -> impl IntoView {
+    let nombre = RwSignal::new(None::<String>);
+    let descripcion = format!("{id}-nombre");
+    view! {
+        <label for=id>{etiqueta}</label>
+        <div class="archivo">
+            <input id=id type="file" class="archivo-entrada" accept=accept required
+                aria-describedby=descripcion.clone() node_ref=entrada
+                on:change=move |_| {
+                    nombre.set(
+                        entrada
+                            .get_untracked()
+                            .and_then(|e| e.files())
+                            .and_then(|f| f.get(0))
+                            .map(|f| f.name()),
+                    );
+                    if let Some(al_cambiar) = al_cambiar {
+                        al_cambiar.run(());
+                    }
+                } />
+            <span class="boton boton-secundario archivo-boton" aria-hidden="true">"Examinar"</span>
+            <span class="archivo-nombre" id=descripcion>
+                {move || nombre.get().unwrap_or_else(|| "Ningún archivo seleccionado".into())}
+            </span>
+        </div>
+    }
+}

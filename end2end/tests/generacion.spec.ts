@@ -257,6 +257,38 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
   await expect(page.getByRole("heading", { name: "2. Generación de la contraseña" })).toBeVisible();
 });
 
+test("los campos de la e.firma como en la guía: Examinar y el nombre del archivo elegido", async ({ page }) => {
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO);
+  await abrirGeneracion(page, URL_DEMO);
+  await aceptarTerminos(page);
+  for (const [campo, id] of [[".CER", "archivo-cer"], [".KEY", "archivo-key"]] as const) {
+    const entrada = page.getByLabel(`Adjunta el archivo ${campo}: *`);
+    await expect(entrada).toHaveAttribute("type", "file");
+    await expect(page.locator(`#${id} + .archivo-boton`)).toHaveText("Examinar");
+    await expect(page.locator(`#${id}-nombre`)).toHaveText("Ningún archivo seleccionado");
+    // The name shown is the input's description for screen readers.
+    await expect(entrada).toHaveAttribute("aria-describedby", `${id}-nombre`);
+  }
+  // SAT's .key is never hidden by the picker (macOS maps .key to Keynote): no accept there.
+  await expect(page.locator("#archivo-key")).not.toHaveAttribute("accept", /./);
+  await expect(page.locator("#archivo-cer")).toHaveAttribute("accept", /\.cer/);
+  // A click where Examinar is drawn opens the picker of its field (the input lies over it).
+  const caja = (await page.locator("#archivo-cer + .archivo-boton").boundingBox())!;
+  const [selector] = await Promise.all([
+    page.waitForEvent("filechooser"),
+    page.mouse.click(caja.x + caja.width / 2, caja.y + caja.height / 2),
+  ]);
+  await selector.setFiles(demo.cer);
+  await expect(page.locator("#archivo-cer-nombre")).toHaveText("fiel.cer");
+  await page.getByLabel("Adjunta el archivo .KEY: *").setInputFiles(demo.key);
+  await expect(page.locator("#archivo-key-nombre")).toHaveText("fiel.key");
+  // And it works with the keyboard: Tab reaches the field, Space opens the picker.
+  await page.getByLabel("Adjunta el archivo .CER: *").focus();
+  const [otro] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+  expect(otro.element()).toBeTruthy();
+});
+
 test("el reto se pide al elegir el .CER: el clic en Validar envía una sola petición", async ({ page }) => {
   const demo = efirmaDemo();
   await ingresar(page, URL_DEMO);

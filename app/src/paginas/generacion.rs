@@ -7,7 +7,7 @@ use super::gestion::{
     CancelarContrasena, ContrasenaCancelada, ContrasenaRecuperada, RecuperarContrasena,
 };
 use crate::{
-    componentes::Aviso,
+    componentes::{Aviso, CampoArchivo},
     fechas,
     generacion::{
         estado_generacion, firmar_terminos, solicitar_reto, validar_efirma, CadenaOriginal,
@@ -22,6 +22,10 @@ use leptos::{html, prelude::*};
 use zeroize::Zeroizing;
 
 pub const GUIA: &str = "/guias/generacion-de-contrasena";
+
+/// What the `.CER` field's picker offers first: SAT's certificate extension and its PEM/MIME
+/// cousins. The `.KEY` field names none (see `CampoArchivo`).
+pub const ACCEPT_CER: &str = ".cer,.crt,.pem,application/pkix-cert,application/x-x509-ca-cert";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Paso {
@@ -374,17 +378,16 @@ fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) ->
         <h3>"Validar con Firma electrónica avanzada (e.firma)"</h3>
         <form class="formulario" id="formulario-efirma" on:submit=al_validar novalidate
             aria-describedby="campos-obligatorios">
-            <label for="archivo-cer">"Adjunta el archivo .CER: *"</label>
-            <input id="archivo-cer" type="file" accept=".cer" required node_ref=cer
-                on:change=move |_| {
+            <CampoArchivo id="archivo-cer" etiqueta="Adjunta el archivo .CER: *"
+                accept=ACCEPT_CER entrada=cer
+                al_cambiar=move || {
                     reto.set_value(None);
                     if let Some(archivo) = primer_archivo(cer) {
                         leptos::task::spawn_local(pedir_reto_previo(archivo, reto));
                     }
                 } />
-            <label for="archivo-key">"Adjunta el archivo .KEY: *"</label>
-            <input id="archivo-key" type="file" accept=".key" required node_ref=key
-                on:change=move |_| {
+            <CampoArchivo id="archivo-key" etiqueta="Adjunta el archivo .KEY: *" entrada=key
+                al_cambiar=move || {
                     if let Some(archivo) = primer_archivo(key) {
                         leptos::task::spawn_local(navegador::leer_de_antemano(archivo, ".KEY"));
                     }

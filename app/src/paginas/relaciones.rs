@@ -3,7 +3,7 @@
 //! account as a developer.
 
 use crate::{
-    componentes::Aviso,
+    componentes::{Aviso, CampoArchivo},
     fechas,
     navegador::{self, Uso},
     relaciones::{
@@ -231,10 +231,9 @@ fn AgregarRelacion(al_agregar: Callback<()>) -> impl IntoView {
                         }).collect_view()}
                     </fieldset>
                     <p>"Firma la relación con la e.firma de tu empresa:"</p>
-                    <label for="relacion-cer">"Adjunta el archivo .CER: *"</label>
-                    <input id="relacion-cer" type="file" accept=".cer" node_ref=cer required />
-                    <label for="relacion-key">"Adjunta el archivo .KEY: *"</label>
-                    <input id="relacion-key" type="file" accept=".key" node_ref=key required />
+                    <CampoArchivo id="relacion-cer" etiqueta="Adjunta el archivo .CER: *"
+                        accept=super::generacion::ACCEPT_CER entrada=cer />
+                    <CampoArchivo id="relacion-key" etiqueta="Adjunta el archivo .KEY: *" entrada=key />
                     <label for="relacion-contrasena">"Contraseña de la Firma electrónica avanzada: *"</label>
                     <input id="relacion-contrasena" type="password" autocomplete="off" node_ref=contrasena required />
                     <p class="nota">"* Campos obligatorios"</p>
