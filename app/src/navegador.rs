@@ -145,6 +145,45 @@ mod en_wasm {
         }
     }
 
+    /// Files dropped onto the e.firma form go to their fields by extension — `.cer`/`.crt` to the
+    /// `.CER` field, `.key` to the `.KEY` field — as if chosen there (a `change` event follows, so
+    /// the name shows and the read-ahead starts). Anything else is left out; the fields then say
+    /// what is still missing.
+    pub fn repartir_soltados(
+        ev: &web_sys::DragEvent,
+        cer: &web_sys::HtmlInputElement,
+        key: &web_sys::HtmlInputElement,
+    ) {
+        let Some(archivos) = ev.data_transfer().and_then(|d| d.files()) else {
+            return;
+        };
+        for i in 0..archivos.length() {
+            let Some(archivo) = archivos.get(i) else {
+                continue;
+            };
+            let nombre = archivo.name().to_lowercase();
+            let destino = if nombre.ends_with(".cer") || nombre.ends_with(".crt") {
+                cer
+            } else if nombre.ends_with(".key") {
+                key
+            } else {
+                continue;
+            };
+            let Ok(uno) = web_sys::DataTransfer::new() else {
+                continue;
+            };
+            if uno.items().add_with_file(&archivo).is_err() {
+                continue;
+            }
+            destino.set_files(uno.files().as_ref());
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            if let Ok(cambio) = web_sys::Event::new_with_event_init_dict("change", &init) {
+                let _ = destino.dispatch_event(&cambio);
+            }
+        }
+    }
+
     /// Milliseconds since the epoch, by the browser's clock.
     pub fn ahora_ms() -> f64 {
         js_sys::Date::now()
@@ -426,6 +465,13 @@ mod servidor {
     pub async fn leer_de_antemano(_archivo: web_sys::File, _nombre: &'static str) {}
 
     pub async fn preparar() {}
+
+    pub fn repartir_soltados(
+        _ev: &web_sys::DragEvent,
+        _cer: &web_sys::HtmlInputElement,
+        _key: &web_sys::HtmlInputElement,
+    ) {
+    }
 
     fn solo_navegador() -> Problema {
         problema("La e.firma solo se usa dentro del navegador.")

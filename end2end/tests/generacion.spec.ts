@@ -289,6 +289,29 @@ test("los campos de la e.firma como en la guía: Examinar y el nombre del archiv
   expect(otro.element()).toBeTruthy();
 });
 
+test("soltar los dos archivos a la vez sobre el formulario llena los dos campos", async ({ page }) => {
+  const demo = efirmaDemo();
+  await ingresar(page, URL_DEMO);
+  await abrirGeneracion(page, URL_DEMO);
+  await aceptarTerminos(page);
+  const soltados = await page.evaluateHandle(([cer, key]) => {
+    const dt = new DataTransfer();
+    // The .KEY first and an unrelated file: each goes where it belongs, the other is left out.
+    dt.items.add(new File([new Uint8Array(key)], "FIEL.KEY"));
+    dt.items.add(new File(["hola"], "notas.txt"));
+    dt.items.add(new File([new Uint8Array(cer)], "fiel.cer"));
+    return dt;
+  }, [[...readFileSync(demo.cer)], [...readFileSync(demo.key)]]);
+  const previo = page.waitForResponse((r) => r.url().endsWith("/api/generacion/reto"));
+  await page.locator("#formulario-efirma").dispatchEvent("drop", { dataTransfer: soltados });
+  await expect(page.locator("#archivo-cer-nombre")).toHaveText("fiel.cer");
+  await expect(page.locator("#archivo-key-nombre")).toHaveText("FIEL.KEY");
+  await previo;
+  await page.getByLabel("Contraseña de la Firma electrónica avanzada: *").fill(demo.contrasena);
+  await page.getByRole("button", { name: "Validar" }).click();
+  await expect(page.getByRole("heading", { name: "Solicitud de trámite" })).toBeVisible();
+});
+
 test("el reto se pide al elegir el .CER: el clic en Validar envía una sola petición", async ({ page }) => {
   const demo = efirmaDemo();
   await ingresar(page, URL_DEMO);

@@ -377,7 +377,15 @@ fn PasoEfirma(paso: RwSignal<Paso>, efirma: EfirmaGuardada, reemplazar: bool) ->
     view! {
         <h3>"Validar con Firma electrónica avanzada (e.firma)"</h3>
         <form class="formulario" id="formulario-efirma" on:submit=al_validar novalidate
-            aria-describedby="campos-obligatorios">
+            aria-describedby="campos-obligatorios"
+            // Both files dropped at once onto the form fill both fields.
+            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                if let (Some(c), Some(k)) = (cer.get_untracked(), key.get_untracked()) {
+                    navegador::repartir_soltados(&ev, &c, &k);
+                }
+            }>
             <CampoArchivo id="archivo-cer" etiqueta="Adjunta el archivo .CER: *"
                 accept=ACCEPT_CER entrada=cer
                 al_cambiar=move || {
