@@ -151,6 +151,9 @@ async function afirmarQueNoSalio(
     expect(derivadas.find((h) => textos.some((t) => t.includes(h))), `la llave derivada salió en ${url}`).toBeUndefined();
     expect(cuerpo.includes(derivada), `bytes de la llave derivada en ${url}`).toBe(false);
   }
+  // Nor any piece of the .key or of the decrypted key in the console.
+  const enConsola = llaves.flatMap((l) => l.texto).find((h) => consola.some((linea) => linea.includes(h)));
+  expect(enConsola, "la llave privada salió en la consola").toBeUndefined();
 }
 
 /// What the browser keeps: web storage, IndexedDB and cookies (name=value).
