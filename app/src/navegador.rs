@@ -63,28 +63,43 @@ mod en_wasm {
         pkcs1: CryptoKey,
     }
 
+    /// A file read as soon as it was chosen, with what identifies the chosen file.
+    struct Leido {
+        /// The field: ".CER" or ".KEY".
+        campo: &'static str,
+        nombre: String,
+        tamano: f64,
+        modificado: f64,
+        bytes: Zeroizing<Vec<u8>>,
+    }
+
+    impl Leido {
+        fn es(&self, archivo: &File, campo: &str) -> bool {
+            self.campo == campo
+                && self.nombre == archivo.name()
+                && self.tamano == archivo.size()
+                && self.modificado == archivo.last_modified()
+        }
+    }
+
     std::thread_local! {
-        /// Files read as soon as they were chosen ([`leer_de_antemano`]), one per field, each with
-        /// what identifies the chosen file. The `.key` here is the encrypted file; every entry is
-        /// wiped when taken, replaced or dropped.
-        static DE_ANTEMANO: std::cell::RefCell<Vec<(String, Zeroizing<Vec<u8>>)>> =
+        /// Files read as soon as they were chosen ([`leer_de_antemano`]), one per field. The
+        /// `.key` here is the encrypted file; every entry is wiped when taken, replaced or
+        /// dropped.
+        static DE_ANTEMANO: std::cell::RefCell<Vec<Leido>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
 
-    fn huella(archivo: &File, nombre: &str) -> String {
-        format!(
-            "{nombre}\u{0}{}\u{0}{}\u{0}{}",
-            archivo.name(),
-            archivo.size(),
-            archivo.last_modified()
-        )
-    }
-
-    fn guardar(archivo: &File, nombre: &str, bytes: Zeroizing<Vec<u8>>) {
-        let clave = huella(archivo, nombre);
+    fn guardar(archivo: &File, campo: &'static str, bytes: Zeroizing<Vec<u8>>) {
         DE_ANTEMANO.with_borrow_mut(|leidos| {
-            leidos.retain(|(k, _)| !k.starts_with(&format!("{nombre}\u{0}")));
-            leidos.push((clave, bytes));
+            leidos.retain(|l| l.campo != campo);
+            leidos.push(Leido {
+                campo,
+                nombre: archivo.name(),
+                tamano: archivo.size(),
+                modificado: archivo.last_modified(),
+                bytes,
+            });
         });
     }
 
@@ -98,15 +113,14 @@ mod en_wasm {
     }
 
     /// The chosen file's bytes: those read when it was chosen (taken, so used once), or read now.
-    async fn leer(archivo: &File, nombre: &str) -> Result<Zeroizing<Vec<u8>>, Problema> {
-        let clave = huella(archivo, nombre);
+    async fn leer(archivo: &File, campo: &str) -> Result<Zeroizing<Vec<u8>>, Problema> {
         let previo = DE_ANTEMANO.with_borrow_mut(|leidos| {
-            let i = leidos.iter().position(|(k, _)| *k == clave)?;
-            Some(leidos.swap_remove(i).1)
+            let i = leidos.iter().position(|l| l.es(archivo, campo))?;
+            Some(leidos.swap_remove(i).bytes)
         });
         match previo {
             Some(bytes) => Ok(bytes),
-            None => leer_del_disco(archivo, nombre).await,
+            None => leer_del_disco(archivo, campo).await,
         }
     }
 
@@ -283,25 +297,14 @@ mod en_wasm {
 
     /// Runs when the e.firma form is shown. With `cargo leptos --split --lib-features dividido` it
     /// loads the e.firma's wasm (certificate, key, ASN.1 and 3DES: `abrir` and
-    /// `numero_de_certificado` are `#[lazy]`, so the first download of every other page is
-    /// lighter). Then it wakes the browser's crypto before it is needed: in Chromium the first WebCrypto PBKDF2 of a
-    /// page costs about 8 ms of set-up (bench/validar.bench.ts: `derivar` 8.7 ms cold, 1 ms warm),
-    /// which would otherwise fall on the click. One iteration over a fixed dummy input: nothing of
-    /// the employer's.
+    /// `numero_de_certificado` are `#[lazy]`), so the first download of every other page is
+    /// lighter and the employer never waits for it.
     pub async fn preparar() {
-        // Split build: the e.firma's own wasm arrives while the employer chooses the files.
         #[cfg(feature = "dividido")]
         {
             __preload_numero_de_certificado().await;
             __preload_abrir().await;
         }
-        let prueba = Derivacion {
-            sal: vec![0; 8],
-            iteraciones: 1,
-            hash: efirma::HashPbkdf2::Sha1,
-            largo: 24,
-        };
-        let _ = derivar(&prueba, b"preparar").await;
     }
 
     /// The `.key` opened with its password: PBKDF2 by the browser where the file's scheme allows
@@ -313,21 +316,20 @@ mod en_wasm {
             marcar("efirma:derivado");
             return LlavePrivada::descifrar(key, contrasena.as_bytes());
         };
-        let tecleada = contrasena.as_bytes();
-        let recortada = tecleada.trim_ascii();
-        for intento in [tecleada, recortada] {
+        let mut resultado = Err(Error::ContrasenaIncorrecta);
+        for intento in efirma::contrasenas_a_probar(contrasena.as_bytes()) {
             let Some(llave) = derivar(&derivacion, intento).await else {
                 // No PBKDF2 in this browser: wasm does all of it, trimming included.
                 marcar("efirma:derivado");
-                return LlavePrivada::descifrar(key, tecleada);
+                return LlavePrivada::descifrar(key, contrasena.as_bytes());
             };
             marcar("efirma:derivado");
-            match LlavePrivada::descifrar_con_llave_derivada(key, &llave) {
-                Err(Error::ContrasenaIncorrecta) if recortada.len() != tecleada.len() => continue,
-                otro => return otro,
+            resultado = LlavePrivada::descifrar_con_llave_derivada(key, &llave);
+            if resultado.as_ref().err() != Some(&Error::ContrasenaIncorrecta) {
+                break;
             }
         }
-        Err(Error::ContrasenaIncorrecta)
+        resultado
     }
 
     /// Opens the e.firma from the chosen files and its password, checking locally everything

@@ -58,7 +58,7 @@ pub use firma::Algoritmo;
 pub use identificadores::{Curp, ErrorIdentificador, Nrp, Rfc};
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use inspeccion::{inspeccionar, Informe, Vigencia};
-pub use llave::{Derivacion, HashPbkdf2, LlavePrivada};
+pub use llave::{contrasenas_a_probar, Derivacion, HashPbkdf2, LlavePrivada};
 #[cfg(feature = "pfx")]
 pub use pfx::{leer_pfx, ContenidoPfx};
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]

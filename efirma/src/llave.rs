@@ -113,12 +113,22 @@ pub(crate) fn con_contrasena_recortada<T>(
     contrasena: &[u8],
     abrir: impl Fn(&[u8]) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    match abrir(contrasena) {
-        Err(Error::ContrasenaIncorrecta) if contrasena.trim_ascii().len() != contrasena.len() => {
-            abrir(contrasena.trim_ascii())
+    let mut resultado = Err(Error::ContrasenaIncorrecta);
+    for intento in contrasenas_a_probar(contrasena) {
+        resultado = abrir(intento);
+        if resultado.as_ref().err() != Some(&Error::ContrasenaIncorrecta) {
+            break;
         }
-        r => r,
     }
+    resultado
+}
+
+/// The passwords [`LlavePrivada::descifrar`] tries for a typed one, in order: as typed, then
+/// without ASCII blanks at either end if it has any. For a caller that derives the key itself
+/// ([`LlavePrivada::derivacion`]) and must try the same ones.
+pub fn contrasenas_a_probar(contrasena: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let recortada = contrasena.trim_ascii();
+    std::iter::once(contrasena).chain((recortada.len() != contrasena.len()).then_some(recortada))
 }
 
 /// A decrypted RSA private key.
@@ -171,23 +181,20 @@ impl LlavePrivada {
     /// as [`LlavePrivada::descifrar`] would refuse it, or with [`Error::AlgoritmoNoSoportado`]: a
     /// caller that gets an error here falls back to `descifrar`, whose answer is the one to show.
     pub fn derivacion(key: &[u8]) -> Result<Derivacion, Error> {
-        let der = Self::der_cifrada(key)?;
-        let cifrada = Self::cifrada(&der)?;
-        let der_pbes2 = Self::der_pbes2(&cifrada)?;
-        let parametros = pkcs5::pbes2::Parameters::from_der(&der_pbes2)
-            .map_err(|_| Error::AlgoritmoNoSoportado)?;
-        revisar_pbes2(&parametros)?;
-        let (sal, iteraciones, prf, largo) =
-            crate::pbes2::pbkdf2_de(&parametros).ok_or(Error::AlgoritmoNoSoportado)?;
-        Ok(Derivacion {
-            sal: sal.to_vec(),
-            iteraciones,
-            hash: if prf == Pbkdf2Prf::HmacWithSha256 {
-                HashPbkdf2::Sha256
-            } else {
-                HashPbkdf2::Sha1
-            },
-            largo,
+        Self::con_pbes2(key, |parametros, _| {
+            revisar_pbes2(parametros)?;
+            let (sal, iteraciones, prf, largo) =
+                crate::pbes2::pbkdf2_de(parametros).ok_or(Error::AlgoritmoNoSoportado)?;
+            Ok(Derivacion {
+                sal: sal.to_vec(),
+                iteraciones,
+                hash: if prf == Pbkdf2Prf::HmacWithSha256 {
+                    HashPbkdf2::Sha256
+                } else {
+                    HashPbkdf2::Sha1
+                },
+                largo,
+            })
         })
     }
 
@@ -195,17 +202,24 @@ impl LlavePrivada {
     /// [`LlavePrivada::derivacion`] describes. A wrong key (from a wrong password) is
     /// [`Error::ContrasenaIncorrecta`], as in [`LlavePrivada::descifrar`].
     pub fn descifrar_con_llave_derivada(key: &[u8], llave: &[u8]) -> Result<LlavePrivada, Error> {
+        Self::con_pbes2(key, |parametros, cifrado| {
+            let claro = descifrar_pbes2(parametros, Apertura::LlaveDerivada(llave), cifrado)?;
+            Self::desde_claro(&claro)
+        })
+    }
+
+    /// Runs `f` with the PBES2 parameters and the ciphertext of an encrypted PKCS#8 `key`;
+    /// another scheme is [`Error::AlgoritmoNoSoportado`], another kind of file its own error.
+    fn con_pbes2<R>(
+        key: &[u8],
+        f: impl FnOnce(&pkcs5::pbes2::Parameters<'_>, &[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let der = Self::der_cifrada(key)?;
         let cifrada = Self::cifrada(&der)?;
         let der_pbes2 = Self::der_pbes2(&cifrada)?;
         let parametros = pkcs5::pbes2::Parameters::from_der(&der_pbes2)
             .map_err(|_| Error::AlgoritmoNoSoportado)?;
-        let claro = descifrar_pbes2(
-            &parametros,
-            Apertura::LlaveDerivada(llave),
-            cifrada.encrypted_data.as_bytes(),
-        )?;
-        Self::desde_claro(&claro)
+        f(&parametros, cifrada.encrypted_data.as_bytes())
     }
 
     /// The DER of an encrypted PKCS#8 key, or what the file is instead.

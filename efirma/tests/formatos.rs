@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use efirma::{Algoritmo, Certificado, Credencial, Error, LlavePrivada};
+use efirma::{
+    contrasenas_a_probar, Algoritmo, Certificado, Credencial, Error, HashPbkdf2, LlavePrivada,
+};
 
 const SAT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/sat/");
 const CONTRASENA: &str = "12345678a";
@@ -623,4 +625,125 @@ mod pfx {
             Error::PfxVariasLlaves
         );
     }
+}
+
+// The two-step opening the browser uses (issue 12): `LlavePrivada::derivacion` says how to run
+// PBKDF2 (the browser runs its own, WebCrypto's), `descifrar_con_llave_derivada` decrypts with
+// the result. Both steps together must give exactly what `descifrar` gives, and refuse what it
+// refuses.
+
+/// PBKDF2 as a browser would run it, from the parameters alone.
+fn derivar(key: &[u8], contrasena: &[u8]) -> Vec<u8> {
+    let d = LlavePrivada::derivacion(key).unwrap();
+    let mut llave = vec![0; d.largo];
+    match d.hash {
+        HashPbkdf2::Sha1 => {
+            pbkdf2::pbkdf2_hmac::<sha1::Sha1>(contrasena, &d.sal, d.iteraciones, &mut llave)
+        }
+        HashPbkdf2::Sha256 => {
+            pbkdf2::pbkdf2_hmac::<sha2::Sha256>(contrasena, &d.sal, d.iteraciones, &mut llave)
+        }
+    }
+    llave
+}
+
+#[test]
+fn la_llave_del_sat_en_dos_pasos_es_la_misma() {
+    let key = sat("EKU9003173C9/fiel.key");
+    let d = LlavePrivada::derivacion(&key).unwrap();
+    // SAT's .key: PBES2, PBKDF2-HMAC-SHA1 with 2048 iterations, des-ede3-cbc (a 24-byte key).
+    assert_eq!(d.hash, HashPbkdf2::Sha1);
+    assert_eq!(d.hash.nombre_webcrypto(), "SHA-1");
+    assert_eq!(d.iteraciones, 2048);
+    assert_eq!(d.largo, 24);
+    assert!(!d.sal.is_empty());
+
+    let contrasena = CONTRASENA.as_bytes();
+    let en_dos =
+        LlavePrivada::descifrar_con_llave_derivada(&key, &derivar(&key, contrasena)).unwrap();
+    let de_una = LlavePrivada::descifrar(&key, contrasena).unwrap();
+    assert_eq!(*en_dos.pkcs8_der(), *de_una.pkcs8_der());
+
+    // A wrong password's key, a key of the wrong length, no key: the same refusal as descifrar.
+    for llave in [
+        derivar(&key, b"12345678b"),
+        vec![0; 24],
+        vec![0; 16],
+        vec![0; 32],
+        Vec::new(),
+    ] {
+        assert_eq!(
+            LlavePrivada::descifrar_con_llave_derivada(&key, &llave).err(),
+            Some(Error::ContrasenaIncorrecta),
+            "{} bytes",
+            llave.len()
+        );
+    }
+}
+
+#[test]
+fn en_dos_pasos_lo_que_no_es_una_llave_se_rechaza_igual_que_al_descifrar() {
+    for (bytes, error) in [
+        (sat("EKU9003173C9/fiel.cer"), Error::NoEsLlavePrivada),
+        (b"no es una llave".to_vec(), Error::NoEsLlavePrivada),
+        (Vec::new(), Error::NoEsLlavePrivada),
+        (vec![0x30; 70 * 1024], Error::ArchivoDemasiadoGrande),
+    ] {
+        assert_eq!(LlavePrivada::derivacion(&bytes).err(), Some(error));
+        assert_eq!(
+            LlavePrivada::descifrar_con_llave_derivada(&bytes, &[0; 24]).err(),
+            Some(error)
+        );
+        assert_eq!(
+            LlavePrivada::descifrar(&bytes, CONTRASENA.as_bytes()).err(),
+            Some(error)
+        );
+    }
+}
+
+/// The same key re-encrypted by OpenSSL with AES-256-CBC and PBKDF2-HMAC-SHA256: WebCrypto's
+/// SHA-256 PBKDF2 and a 32-byte key.
+#[test]
+fn una_llave_aes_con_sha256_en_dos_pasos() {
+    let t = Taller::nuevo("dos-pasos");
+    let key = t.pkcs8(
+        "aes.key",
+        "otra-clave",
+        &[
+            "-v2",
+            "aes-256-cbc",
+            "-v2prf",
+            "hmacWithSHA256",
+            "-iter",
+            "1000",
+            "-outform",
+            "DER",
+        ],
+    );
+    let d = LlavePrivada::derivacion(&key).unwrap();
+    assert_eq!(
+        (d.hash, d.iteraciones, d.largo),
+        (HashPbkdf2::Sha256, 1000, 32)
+    );
+    let en_dos =
+        LlavePrivada::descifrar_con_llave_derivada(&key, &derivar(&key, b"otra-clave")).unwrap();
+    let sat =
+        LlavePrivada::descifrar(&sat("EKU9003173C9/fiel.key"), CONTRASENA.as_bytes()).unwrap();
+    assert_eq!(*en_dos.pkcs8_der(), *sat.pkcs8_der());
+}
+
+/// The passwords a caller that derives the key itself must try, in `descifrar`'s order.
+#[test]
+fn contrasenas_a_probar_como_descifrar() {
+    let lista = |c: &str| {
+        contrasenas_a_probar(c.as_bytes())
+            .map(<[u8]>::to_vec)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lista("12345678a"), [b"12345678a".to_vec()]);
+    assert_eq!(
+        lista(" 12345678a\t"),
+        [b" 12345678a\t".to_vec(), b"12345678a".to_vec()]
+    );
+    assert_eq!(lista("12 34"), [b"12 34".to_vec()]);
 }

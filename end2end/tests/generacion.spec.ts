@@ -260,11 +260,16 @@ test("cada entrada inaceptable recibe su mensaje y nada se emite", async ({ page
   await expect(page.getByRole("heading", { name: "2. Generación de la contraseña" })).toBeVisible();
 });
 
-test("los campos de la e.firma como en la guía: Examinar y el nombre del archivo elegido", async ({ page }) => {
-  const demo = efirmaDemo();
+/// Signed in to the demo server, the Generación tab open and its Terms accepted: the e.firma form.
+async function hastaLaEfirma(page: Page) {
   await ingresar(page, URL_DEMO);
   await abrirGeneracion(page, URL_DEMO);
   await aceptarTerminos(page);
+  return efirmaDemo();
+}
+
+test("los campos de la e.firma como en la guía: Examinar y el nombre del archivo elegido", async ({ page }) => {
+  const demo = await hastaLaEfirma(page);
   for (const [campo, id] of [[".CER", "archivo-cer"], [".KEY", "archivo-key"]] as const) {
     const entrada = page.getByLabel(`Adjunta el archivo ${campo}: *`);
     await expect(entrada).toHaveAttribute("type", "file");
@@ -293,10 +298,7 @@ test("los campos de la e.firma como en la guía: Examinar y el nombre del archiv
 });
 
 test("soltar los dos archivos a la vez sobre el formulario llena los dos campos", async ({ page }) => {
-  const demo = efirmaDemo();
-  await ingresar(page, URL_DEMO);
-  await abrirGeneracion(page, URL_DEMO);
-  await aceptarTerminos(page);
+  const demo = await hastaLaEfirma(page);
   const soltados = await page.evaluateHandle(([cer, key]) => {
     const dt = new DataTransfer();
     // The .KEY first and an unrelated file: each goes where it belongs, the other is left out.
@@ -316,10 +318,7 @@ test("soltar los dos archivos a la vez sobre el formulario llena los dos campos"
 });
 
 test("el reto se pide al elegir el .CER: el clic en Validar envía una sola petición", async ({ page }) => {
-  const demo = efirmaDemo();
-  await ingresar(page, URL_DEMO);
-  await abrirGeneracion(page, URL_DEMO);
-  await aceptarTerminos(page);
+  const demo = await hastaLaEfirma(page);
   const previo = page.waitForResponse((r) => r.url().endsWith("/api/generacion/reto"));
   await page.getByLabel("Adjunta el archivo .CER: *").setInputFiles(demo.cer);
   expect((await previo).status()).toBe(200);
@@ -333,10 +332,7 @@ test("el reto se pide al elegir el .CER: el clic en Validar envía una sola peti
 });
 
 test("una contraseña equivocada no gasta el reto pedido; con la correcta, una sola petición", async ({ page }) => {
-  const demo = efirmaDemo();
-  await ingresar(page, URL_DEMO);
-  await abrirGeneracion(page, URL_DEMO);
-  await aceptarTerminos(page);
+  const demo = await hastaLaEfirma(page);
   const previo = page.waitForResponse((r) => r.url().endsWith("/api/generacion/reto"));
   await page.getByLabel("Adjunta el archivo .CER: *").setInputFiles(demo.cer);
   await previo;
