@@ -5,8 +5,8 @@
 //! session's, unexpired and unused — and is spent by this attempt, whatever its outcome.
 
 use crate::{ahora, bd, estado::Estado, retos};
-use app::error::ErrorApp;
 use efirma::{Algoritmo, Certificado};
+use nucleo::error::ErrorApp;
 
 /// Largest `.cer` accepted, as in the browser.
 pub const CER_MAXIMO: usize = 64 * 1024;
@@ -66,7 +66,7 @@ pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certifi
         ));
     }
     let anunciado = match f.proposito {
-        retos::Proposito::FirmaTerminos => app::generacion::CadenaOriginal::leer(f.cadena)
+        retos::Proposito::FirmaTerminos => nucleo::generacion::CadenaOriginal::leer(f.cadena)
             .is_some_and(|c| c.no_certificado == certificado.no_certificado()),
         _ => f.cadena.contains(&format!(
             "|NO CERTIFICADO {}|",
