@@ -12,18 +12,18 @@ use crate::{
     retos::{self, Proposito},
     verificacion::{self, FirmaReto},
 };
-use app::{
+use base64::{engine::general_purpose::STANDARD, Engine};
+use efirma::{Algoritmo, Certificado};
+use nucleo::{
     error::ErrorApp,
     fechas,
     generacion::{
         CadenaOriginal, CredencialActiva, Emision, Solicitante, Solicitud, TRAMITE_GENERACION,
     },
-    servicios::{FirmaRecibida, Peticion, SesionActiva},
+    peticion::{FirmaRecibida, Peticion, SesionActiva},
     sesion::Cuenta,
     terminos,
 };
-use base64::{engine::general_purpose::STANDARD, Engine};
-use efirma::{Algoritmo, Certificado};
 use sqlx::{Any, Transaction};
 
 pub async fn credencial_activa(

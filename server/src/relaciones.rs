@@ -12,14 +12,14 @@ use crate::{
     retos::{self, Proposito},
     verificacion::{self, FirmaReto},
 };
-use app::{
-    error::ErrorApp,
-    fechas,
-    relaciones::{ProductoCertificado, Relacion, Relaciones},
-    servicios::{FirmaRecibida, Peticion, SesionActiva},
-};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use efirma::Algoritmo;
+use nucleo::{
+    error::ErrorApp,
+    fechas,
+    peticion::{FirmaRecibida, Peticion, SesionActiva},
+    relaciones::{ProductoCertificado, Relacion, Relaciones},
+};
 use sqlx::Row;
 
 const SELECT: &str = "SELECT r.id, o.rfc, o.nrp, o.razon_social, p.nombre || ' ' || p.version, r.estado, r.creada, r.revocada \

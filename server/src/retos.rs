@@ -136,7 +136,7 @@ impl Proposito {
     /// - a relation's challenge: `||INFONAVIT|…|FECHA f|NONCE n||`, the last field;
     /// - the cadena original of the Terms: its last field, bare ([`CadenaOriginal`]).
     ///
-    /// [`CadenaOriginal`]: app::generacion::CadenaOriginal
+    /// [`CadenaOriginal`]: nucleo::generacion::CadenaOriginal
     pub fn nonce_de(self, cadena: &str) -> Option<&str> {
         let campos = || {
             let interior = cadena.strip_prefix("||")?.strip_suffix("||")?;
@@ -146,7 +146,7 @@ impl Proposito {
             Proposito::GenerarContrasena => campos()?.nth(1)?.strip_prefix("NONCE "),
             Proposito::RelacionConfianza => campos()?.next()?.strip_prefix("NONCE "),
             Proposito::FirmaTerminos => {
-                app::generacion::CadenaOriginal::leer(cadena).map(|c| c.nonce)
+                nucleo::generacion::CadenaOriginal::leer(cadena).map(|c| c.nonce)
             }
         }
         .filter(|n| !n.is_empty())
@@ -265,7 +265,7 @@ pub async fn purgar(bd: &Bd) -> sqlx::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::generacion::{CadenaOriginal, TRAMITE_GENERACION};
+    use nucleo::generacion::{CadenaOriginal, TRAMITE_GENERACION};
 
     #[test]
     fn el_nonce_de_la_cadena_original_es_su_ultimo_campo_aunque_la_razon_social_diga_nonce() {

@@ -5,8 +5,8 @@
 //! session's, unexpired and unused — and is spent by this attempt, whatever its outcome.
 
 use crate::{ahora, bd, estado::Estado, retos};
-use app::error::ErrorApp;
 use efirma::{Algoritmo, Certificado};
+use nucleo::error::ErrorApp;
 use sqlx::{Any, Transaction};
 
 /// Largest `.cer` accepted, as in the browser.
@@ -101,7 +101,7 @@ async fn verificar_firma(estado: &Estado, f: &FirmaReto<'_>) -> Result<Certifica
         ));
     }
     let anunciado = match f.proposito {
-        retos::Proposito::FirmaTerminos => app::generacion::CadenaOriginal::leer(f.cadena)
+        retos::Proposito::FirmaTerminos => nucleo::generacion::CadenaOriginal::leer(f.cadena)
             .is_some_and(|c| c.no_certificado == certificado.no_certificado()),
         _ => f.cadena.contains(&format!(
             "|NO CERTIFICADO {}|",
