@@ -16,6 +16,7 @@ pub use nucleo::acuses::*;
 )]
 pub async fn verificar_acuse(folio: String) -> Result<Option<AcuseVerificado>, ErrorApp> {
     use crate::servicios::{peticion, portal};
-    let folio = validar_folio(&folio).map_err(ErrorApp::solicitud_invalida)?;
+    let folio =
+        nucleo::identificadores::Folio::parse(&folio).map_err(ErrorApp::solicitud_invalida)?;
     portal()?.verificar_acuse(&peticion()?, &folio).await
 }

@@ -32,11 +32,12 @@ pub async fn solicitar_reto(
     if !acepto_terminos {
         return Err(terminos_no_aceptados());
     }
-    if no_certificado.len() != 20 || !no_certificado.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ErrorApp::solicitud_invalida(
-            "El número de certificado no es válido. Vuelve a adjuntar el archivo .CER.",
-        ));
-    }
+    let no_certificado =
+        nucleo::identificadores::NoCertificado::parse(&no_certificado).map_err(|_| {
+            ErrorApp::solicitud_invalida(
+                "El número de certificado no es válido. Vuelve a adjuntar el archivo .CER.",
+            )
+        })?;
     portal()?.solicitar_reto(&sesion()?, &no_certificado).await
 }
 

@@ -11,11 +11,11 @@ pub use nucleo::gestion::*;
 #[server(name = CancelarContrasena, prefix = "/api", endpoint = "generacion/cancelar", client = ClientePortal)]
 pub async fn cancelar_contrasena(folio: String) -> Result<Cancelacion, ErrorApp> {
     use crate::servicios::{peticion, portal, sesion};
-    if folio.len() != 10 || !folio.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ErrorApp::solicitud_invalida(
+    let folio = nucleo::identificadores::Folio::parse(&folio).map_err(|_| {
+        ErrorApp::solicitud_invalida(
             "El folio no es válido. Vuelve a abrir la pestaña Generación de contraseña.",
-        ));
-    }
+        )
+    })?;
     let sesion = sesion()?;
     portal()?.cancelar(&peticion()?, &sesion, &folio).await
 }

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use http::{header, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use nucleo::identificadores::{Folio, NoCertificado, Rfc};
 pub use nucleo::peticion::*;
 use std::sync::Arc;
 
@@ -54,7 +55,7 @@ pub trait Portal: Send + Sync + 'static {
     async fn solicitar_reto(
         &self,
         sesion: &SesionActiva,
-        no_certificado: &str,
+        no_certificado: &NoCertificado,
     ) -> Result<String, ErrorApp>;
 
     /// Checks the signed challenge; answers with the requester and the cadena original to sign.
@@ -75,12 +76,12 @@ pub trait Portal: Send + Sync + 'static {
         firma: FirmaRecibida<'_>,
     ) -> Result<Emision, ErrorApp>;
 
-    /// Re-checks both sellos of the acuse with this folio (well formed). `None` when there is no
-    /// such acuse. Public: anyone holding an acuse may ask.
+    /// Re-checks both sellos of the acuse with this folio. `None` when there is no such acuse.
+    /// Public: anyone holding an acuse may ask.
     async fn verificar_acuse(
         &self,
         peticion: &Peticion,
-        folio: &str,
+        folio: &Folio,
     ) -> Result<Option<AcuseVerificado>, ErrorApp>;
 
     /// Cancels the account's active employer credential `folio`.
@@ -88,7 +89,7 @@ pub trait Portal: Send + Sync + 'static {
         &self,
         peticion: &Peticion,
         sesion: &SesionActiva,
-        folio: &str,
+        folio: &Folio,
     ) -> Result<Cancelacion, ErrorApp>;
 
     /// A new captcha for recovering the password (or a code by email, `por_correo`).
@@ -134,11 +135,11 @@ pub trait Portal: Send + Sync + 'static {
     /// The account's trust relations, both ways.
     async fn relaciones(&self, sesion: &SesionActiva) -> Result<Relaciones, ErrorApp>;
 
-    /// The certified products of the developer with this RFC (already validated).
+    /// The certified products of the developer with this RFC.
     async fn productos_certificados(
         &self,
         sesion: &SesionActiva,
-        rfc: &str,
+        rfc: &Rfc,
     ) -> Result<Vec<ProductoCertificado>, ErrorApp>;
 
     /// The single-use cadena original of a new relation with `producto`'s developer.
@@ -146,7 +147,7 @@ pub trait Portal: Send + Sync + 'static {
         &self,
         sesion: &SesionActiva,
         producto: i64,
-        no_certificado: &str,
+        no_certificado: &NoCertificado,
     ) -> Result<String, ErrorApp>;
 
     /// Checks the signed cadena original and records the relation.

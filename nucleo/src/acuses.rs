@@ -22,13 +22,3 @@ impl AcuseVerificado {
         self.sello_solicitante && self.sello_instituto
     }
 }
-
-/// A folio as printed in the acuse: 10 digits (spaces around it are forgiven).
-pub fn validar_folio(folio: &str) -> Result<String, &'static str> {
-    let folio = folio.trim();
-    if folio.len() == 10 && folio.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(folio.to_owned())
-    } else {
-        Err("El folio debe tener 10 dígitos, como aparece en el acuse.")
-    }
-}

@@ -9,6 +9,7 @@ pub mod error;
 pub mod fechas;
 pub mod generacion;
 pub mod gestion;
+pub mod identificadores;
 pub mod peticion;
 pub mod relaciones;
 pub mod sesion;

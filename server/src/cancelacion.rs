@@ -9,6 +9,7 @@ use crate::{
 use nucleo::{
     error::ErrorApp,
     gestion::Cancelacion,
+    identificadores::Folio,
     peticion::{Peticion, SesionActiva},
 };
 use sqlx::Row;
@@ -27,8 +28,9 @@ pub async fn cancelar(
     estado: &Estado,
     peticion: &Peticion,
     sesion: &SesionActiva,
-    folio: &str,
+    folio: &Folio,
 ) -> Result<Cancelacion, ErrorApp> {
+    let folio = folio.as_str();
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
     let terminada = credenciales::terminar(&mut tx, sesion.cuenta_id, folio, "cancelada")

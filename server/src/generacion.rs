@@ -20,6 +20,7 @@ use nucleo::{
     generacion::{
         CadenaOriginal, CredencialActiva, Emision, Solicitante, Solicitud, TRAMITE_GENERACION,
     },
+    identificadores::NoCertificado,
     peticion::{FirmaRecibida, Peticion, SesionActiva},
     sesion::Cuenta,
     terminos,
@@ -43,7 +44,7 @@ pub async fn credencial_activa(
 pub async fn solicitar_reto(
     estado: &Estado,
     sesion: &SesionActiva,
-    no_certificado: &str,
+    no_certificado: &NoCertificado,
 ) -> Result<String, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let reto = retos::emitir(
@@ -52,7 +53,7 @@ pub async fn solicitar_reto(
         Proposito::GenerarContrasena,
         &cuenta.nrp,
         &cuenta.rfc,
-        no_certificado,
+        no_certificado.as_str(),
     )
     .await
     .map_err(bd::indisponible)?;

@@ -17,6 +17,7 @@ use efirma::Algoritmo;
 use nucleo::{
     error::ErrorApp,
     fechas,
+    identificadores::{NoCertificado, Rfc},
     peticion::{FirmaRecibida, Peticion, SesionActiva},
     relaciones::{ProductoCertificado, Relacion, Relaciones},
 };
@@ -85,8 +86,9 @@ fn desarrollador_desconocido(rfc: &str) -> ErrorApp {
 
 pub async fn productos_certificados(
     estado: &Estado,
-    rfc: &str,
+    rfc: &Rfc,
 ) -> Result<Vec<ProductoCertificado>, ErrorApp> {
+    let rfc = rfc.as_str();
     let (id, _) = desarrollador(&estado.bd, rfc)
         .await
         .map_err(bd::indisponible)?
@@ -148,7 +150,7 @@ pub async fn preparar(
     estado: &Estado,
     sesion: &SesionActiva,
     producto: i64,
-    no_certificado: &str,
+    no_certificado: &NoCertificado,
 ) -> Result<String, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let (desarrollador_id, rfc, razon, etiqueta) = producto_certificado(&estado.bd, producto)
@@ -173,7 +175,7 @@ pub async fn preparar(
             retos::campo(&razon),
             producto,
             retos::campo(&etiqueta),
-            retos::campo(no_certificado),
+            no_certificado,
             fechas::rfc3339_utc(momento),
             nonce,
         )

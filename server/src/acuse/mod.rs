@@ -88,11 +88,6 @@ impl Verificacion {
     }
 }
 
-/// A folio as issued: exactly 10 digits.
-pub fn es_folio(folio: &str) -> bool {
-    folio.len() == 10 && folio.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A value as it enters the cadena del Instituto: no delimiter, no control characters.
 fn campo(valor: &str) -> String {
     valor
@@ -169,7 +164,7 @@ pub async fn guardar(
     sellador: &Sellador,
     datos: DatosAcuse,
 ) -> sqlx::Result<Acuse> {
-    if !es_folio(&datos.folio) {
+    if nucleo::identificadores::Folio::parse(&datos.folio).is_err() {
         return Err(sqlx::Error::InvalidArgument(
             "el folio del acuse debe tener 10 dígitos".into(),
         ));
