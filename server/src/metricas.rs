@@ -12,7 +12,7 @@
 //! constant time); without it, open in the demo and absent (404) in production, so a
 //! production portal never shows its internals to the internet by omission.
 
-use crate::{configuracion::Modo, credenciales::Rol, estado::Estado};
+use crate::{api::errores::Codigo, configuracion::Modo, credenciales::Rol, estado::Estado};
 use axum::{
     extract::State,
     response::{IntoResponse, Response},
@@ -21,7 +21,7 @@ use axum::{
 };
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use prometheus_client::{
-    encoding::{prometheus_text, EncodeLabelSet, EncodeLabelValue},
+    encoding::{prometheus_text, EncodeLabelSet, EncodeLabelValue, LabelValueEncoder},
     metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
@@ -81,7 +81,16 @@ struct MotivoEfirma {
 /// `intercom_api_sesiones_rechazadas_total`'s label: the API's error code.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct MotivoApi {
-    motivo: &'static str,
+    motivo: Codigo,
+}
+
+/// By hand, not derived: the derive writes the variant's name (`TokenInvalido`), the label is
+/// the code as the API answers it (`token_invalido`).
+impl EncodeLabelValue for Codigo {
+    fn encode(&self, e: &mut LabelValueEncoder) -> std::fmt::Result {
+        use std::fmt::Write as _;
+        e.write_str(self.as_str())
+    }
 }
 
 fn histograma() -> Histogram {
@@ -169,7 +178,7 @@ impl Metricas {
         self.sesiones_api_abiertas.inc();
     }
 
-    pub fn sesion_api_rechazada(&self, codigo: &'static str) {
+    pub fn sesion_api_rechazada(&self, codigo: Codigo) {
         self.sesiones_api_rechazadas
             .get_or_create(&MotivoApi { motivo: codigo })
             .inc();
@@ -361,7 +370,7 @@ mod tests {
         assert!(!texto(&m).contains("intercom_peticiones_total"));
         m.peticion("/salud", 200, Duration::from_millis(1));
         m.efirma_rechazada("firma_invalida");
-        m.sesion_api_rechazada("token_invalido");
+        m.sesion_api_rechazada(Codigo::TokenInvalido);
         let t = texto(&m);
         let l = lineas(&t);
         for (nombre, tipo) in [
@@ -434,7 +443,7 @@ mod tests {
     fn los_valores_de_etiqueta_se_escapan() {
         let m = Metricas::default();
         m.efirma_rechazada("a\"b\\c\nd");
-        m.sesion_api_rechazada("credenciales_invalidas");
+        m.sesion_api_rechazada(Codigo::CredencialesInvalidas);
         m.correo(2, 1);
         let t = texto(&m);
         let l = lineas(&t);
