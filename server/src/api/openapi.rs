@@ -7,7 +7,11 @@
 //! Convention checked by that test: an error response's description starts with the codes it
 //! answers, `codigo[, codigo]`, then `.` or `: explanation`.
 
-use super::{avisos, errores::Codigo, sesiones};
+use super::{
+    avisos,
+    errores::{Codigo, ErrorApi},
+    sesiones,
+};
 use crate::estado::Estado;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue};
@@ -38,7 +42,7 @@ struct Contrato;
 struct Comunes;
 
 /// Codes answered by the router itself rather than by an operation.
-pub const DE_CUALQUIER_RUTA: [(Codigo, &str); 3] = [
+const DE_CUALQUIER_RUTA: [(Codigo, &str); 3] = [
     (
         Codigo::NoEncontrado,
         "no_encontrado: la ruta no existe bajo /api/v1.",
@@ -105,10 +109,17 @@ pub fn contrato() -> utoipa::openapi::OpenApi {
     responses((status = 200, description = "OpenAPI 3.1.", body = Object)),
 )]
 pub async fn documento() -> Response {
-    static TEXTO: OnceLock<String> = OnceLock::new();
+    // Built once: the document only changes with the binary.
+    static TEXTO: OnceLock<Option<String>> = OnceLock::new();
     let texto = TEXTO.get_or_init(|| {
-        serde_json::to_string_pretty(&contrato()).expect("the OpenAPI document serializes")
+        serde_json::to_string_pretty(&contrato())
+            .map_err(|e| tracing::error!(error = %e, "documento OpenAPI"))
+            .ok()
     });
+    let Some(texto) = texto else {
+        return ErrorApi::nuevo(Codigo::ErrorInterno, "Ocurrió un error inesperado.")
+            .into_response();
+    };
     let mut r = texto.as_str().into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
