@@ -6,10 +6,10 @@ use crate::{
     bd, correo, credenciales, cuentas,
     estado::Estado,
 };
-use app::{
+use nucleo::{
     error::ErrorApp,
     gestion::Cancelacion,
-    servicios::{Peticion, SesionActiva},
+    peticion::{Peticion, SesionActiva},
 };
 use sqlx::Row;
 

@@ -8,18 +8,19 @@ use crate::{
     estado::Estado,
     generacion, secretos,
 };
-use app::{
+use app::servicios::Portal;
+use async_trait::async_trait;
+use http::HeaderValue;
+use nucleo::{
     acuses::AcuseVerificado,
     certificacion::Producto,
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Rol, Solicitud},
     gestion::{Cancelacion, Captcha, Recuperacion},
+    peticion::{DatosIngreso, FirmaRecibida, Peticion, SesionActiva},
     relaciones::{ProductoCertificado, Relacion, Relaciones},
-    servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
 };
-use async_trait::async_trait;
-use http::HeaderValue;
 use std::sync::Arc;
 
 pub struct PortalServidor(pub Arc<Estado>);

@@ -12,14 +12,14 @@ use crate::{
     retos::{self, Proposito},
     verificacion::{self, FirmaReto},
 };
-use app::{
-    error::ErrorApp,
-    fechas,
-    relaciones::{ProductoCertificado, Relacion, Relaciones},
-    servicios::{FirmaRecibida, Peticion, SesionActiva},
-};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use efirma::Algoritmo;
+use nucleo::{
+    error::ErrorApp,
+    fechas,
+    peticion::{FirmaRecibida, Peticion, SesionActiva},
+    relaciones::{ProductoCertificado, Relacion, Relaciones},
+};
 use sqlx::Row;
 
 const SELECT: &str = "SELECT r.id, o.rfc, o.nrp, o.razon_social, p.nombre || ' ' || p.version, r.estado, r.creada, r.revocada \
@@ -211,7 +211,7 @@ pub async fn crear(
         decodificar(firma.certificado_b64)?,
         decodificar(firma.firma_b64)?,
     );
-    let resultado = verificacion::verificar_reto(
+    let verificado = verificacion::verificar_reto(
         estado,
         FirmaReto {
             sesion_hash: &sesion.id_hash,
@@ -223,16 +223,21 @@ pub async fn crear(
             algoritmo: Algoritmo::Pkcs1v15Sha256,
         },
     )
-    .await;
+    .await?;
     let ip = peticion.ip.to_string();
-    let certificado = match resultado {
-        Ok(c) => c,
+    // The challenge is spent whatever the outcome; a refusal is audited in the same commit.
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    let certificado = match verificado.gastar(&mut tx).await? {
+        Ok(c) => {
+            tx.commit().await.map_err(bd::indisponible)?;
+            c
+        }
         Err(e) => {
             if e.estado < 500 {
                 estado.metricas.efirma_rechazada(&e.codigo);
             }
-            auditoria::registrar_aparte(
-                &estado.bd,
+            auditoria::registrar(
+                &mut tx,
                 Evento {
                     evento: "relacion_rechazada",
                     cuenta_id: Some(sesion.cuenta_id),
@@ -243,6 +248,7 @@ pub async fn crear(
             )
             .await
             .map_err(bd::indisponible)?;
+            tx.commit().await.map_err(bd::indisponible)?;
             return Err(e);
         }
     };

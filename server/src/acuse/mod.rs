@@ -126,12 +126,12 @@ pub fn cadena_instituto(d: &DatosAcuse) -> String {
 
 /// `AAAA-MM-DDTHH:MM:SSZ` (RFC 3339, UTC): how the acuse and the cadena del Instituto write it.
 pub fn fecha_utc(unix: i64) -> String {
-    app::fechas::rfc3339_utc(unix)
+    nucleo::fechas::rfc3339_utc(unix)
 }
 
-/// `DD/MM/AAAA HH:MM:SS` in Mexico City (UTC−6 all year since 2022; see [`app::fechas`]).
+/// `DD/MM/AAAA HH:MM:SS` in Mexico City (UTC−6 all year since 2022; see [`nucleo::fechas`]).
 pub fn fecha_cdmx(unix: i64) -> String {
-    app::fechas::cdmx_con_segundos(unix)
+    nucleo::fechas::cdmx_con_segundos(unix)
 }
 
 /// "Patrón" or "Desarrollador", as the acuse names the role.

@@ -8,7 +8,6 @@
 
 use super::{es_folio, fecha_cdmx, fecha_utc, nombre_rol, pdf, por_folio, verificar};
 use crate::{bd, configuracion::Configuracion, estado::Estado, limites};
-use app::{acuses::AcuseVerificado, error::ErrorApp, servicios::Peticion};
 use axum::{
     extract::{Path, Request, State},
     response::{IntoResponse, Response},
@@ -16,6 +15,7 @@ use axum::{
     Router,
 };
 use http::{header, HeaderValue, StatusCode};
+use nucleo::{acuses::AcuseVerificado, error::ErrorApp, peticion::Peticion};
 use std::sync::Arc;
 
 pub fn enrutador<S: Clone + Send + Sync + 'static>(estado: Arc<Estado>) -> Router<S> {
