@@ -41,3 +41,34 @@ pub struct FirmaRecibida<'a> {
     pub cadena: &'a str,
     pub firma_b64: &'a str,
 }
+
+/// The CSP of a rendered document: scripts only from this origin or with this render's nonce,
+/// WebAssembly compilation allowed (hydration needs it) and nothing else.
+pub fn politica_documento(nonce: &str, puerto_recarga: Option<u32>) -> String {
+    let recarga = puerto_recarga
+        .map(|p| format!(" ws://127.0.0.1:{p} ws://localhost:{p}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{recarga}; \
+         form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn la_politica_del_documento_solo_abre_lo_que_la_hidratacion_necesita() {
+        let p = politica_documento("abc", None);
+        assert!(
+            p.starts_with("default-src 'none'; script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';")
+        );
+        assert!(p.contains("connect-src 'self';"));
+        assert!(p.contains("frame-ancestors 'none'"));
+        assert!(!p.contains("unsafe-inline"));
+        let recarga = politica_documento("abc", Some(3001));
+        assert!(recarga.contains("connect-src 'self' ws://127.0.0.1:3001 ws://localhost:3001;"));
+    }
+}

@@ -81,7 +81,6 @@ pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
         sellador,
         llave_captcha: secretos.derivar(crate::recuperacion::PROPOSITO_LLAVE),
         metricas: Default::default(),
-        cache_smtp: Default::default(),
         bd,
         config,
     }))

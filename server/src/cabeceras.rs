@@ -1,21 +1,9 @@
 //! Security headers on every response (DESIGN §10): HSTS, no framing, no sniffing, no referrer
-//! leaks, a strict CSP, and `Cache-Control: no-store` on everything but the static bundle.
+//! leaks, a strict CSP (a rendered document's: [`nucleo::peticion::politica_documento`]), and
+//! `Cache-Control: no-store` on everything but the static bundle.
 
 use axum::{extract::Request, middleware::Next, response::Response};
 use http::{header, HeaderValue};
-
-/// The CSP of a rendered document: scripts only from this origin or with this render's nonce,
-/// WebAssembly compilation allowed (hydration needs it) and nothing else.
-pub fn politica_documento(nonce: &str, puerto_recarga: Option<u32>) -> String {
-    let recarga = puerto_recarga
-        .map(|p| format!(" ws://127.0.0.1:{p} ws://localhost:{p}"))
-        .unwrap_or_default();
-    format!(
-        "default-src 'none'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{recarga}; \
-         form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'"
-    )
-}
 
 const POLITICA_NO_DOCUMENTO: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 

@@ -4,7 +4,7 @@ use efirma::AlmacenConfianza;
 
 use crate::{
     acuse::Sellador, bd::Bd, configuracion::Configuracion, correo, limites::Limites,
-    metricas::Metricas, salud::CacheSmtp, sesiones::Sesiones,
+    metricas::Metricas, sesiones::Sesiones,
 };
 
 pub struct Estado {
@@ -33,8 +33,6 @@ pub struct Estado {
     pub llave_captcha: [u8; 32],
     /// This process's counters for `/metricas`.
     pub metricas: Metricas,
-    /// The last SMTP reachability check of `/salud`.
-    pub cache_smtp: CacheSmtp,
 }
 
 impl Estado {

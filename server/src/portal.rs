@@ -116,7 +116,7 @@ impl Portal for PortalServidor {
         peticion: &Peticion,
         folio: &Folio,
     ) -> Result<Option<AcuseVerificado>, ErrorApp> {
-        acuse::rutas::verificar_folio(&self.0, peticion, folio).await
+        acuse::consulta::verificar_folio(&self.0, peticion, folio).await
     }
 
     async fn cancelar(
@@ -218,7 +218,7 @@ impl Portal for PortalServidor {
     }
 
     fn politica_contenido(&self, nonce: &str) -> String {
-        crate::cabeceras::politica_documento(
+        nucleo::peticion::politica_documento(
             nonce,
             self.0
                 .config

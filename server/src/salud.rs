@@ -30,9 +30,16 @@ pub const VIGENCIA_SMTP: Duration = Duration::from_secs(5);
 /// What a 503 asks the balancer to wait, in seconds.
 pub const REINTENTAR_EN: u32 = 5;
 
-/// The last SMTP check: when, and whether it connected.
+/// The last SMTP check: when, and whether it connected. The health router's own state, beside
+/// the server's.
 #[derive(Default)]
-pub struct CacheSmtp(tokio::sync::Mutex<Option<(Instant, bool)>>);
+struct CacheSmtp(tokio::sync::Mutex<Option<(Instant, bool)>>);
+
+#[derive(Clone)]
+struct Salud {
+    estado: Arc<Estado>,
+    cache_smtp: Arc<CacheSmtp>,
+}
 
 #[derive(Serialize)]
 pub struct Informe {
@@ -46,12 +53,12 @@ async fn base_de_datos(estado: &Estado) -> bool {
     matches!(tokio::time::timeout(LIMITE, consulta).await, Ok(Ok(_)))
 }
 
-async fn smtp(estado: &Estado) -> bool {
+async fn smtp(estado: &Estado, cache_smtp: &CacheSmtp) -> bool {
     let Some(destino) = &estado.config.smtp else {
         return true;
     };
     // Held while checking: concurrent probes wait for this answer instead of connecting too.
-    let mut cache = estado.cache_smtp.0.lock().await;
+    let mut cache = cache_smtp.0.lock().await;
     if let Some((cuando, ok)) = *cache {
         if cuando.elapsed() < VIGENCIA_SMTP {
             return ok;
@@ -66,8 +73,8 @@ async fn smtp(estado: &Estado) -> bool {
     ok
 }
 
-async fn salud(State(estado): State<Arc<Estado>>) -> Response {
-    let (bd, correo) = tokio::join!(base_de_datos(&estado), smtp(&estado));
+async fn salud(State(s): State<Salud>) -> Response {
+    let (bd, correo) = tokio::join!(base_de_datos(&s.estado), smtp(&s.estado, &s.cache_smtp));
     let informe = Informe {
         estado: if bd && correo { "ok" } else { "no_disponible" },
         base_de_datos: if bd { "ok" } else { "sin_respuesta" },
@@ -90,5 +97,8 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
     Router::new()
         .route("/salud", get(salud))
         .route("/salud/vivo", get(vivo))
-        .with_state(estado)
+        .with_state(Salud {
+            estado,
+            cache_smtp: Arc::default(),
+        })
 }

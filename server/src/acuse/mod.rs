@@ -22,6 +22,7 @@
 //! openssl dgst -sha256 -verify instituto.pem -signature sello.bin cadena.txt
 //! ```
 
+pub mod consulta;
 mod documento;
 mod escritor_pdf;
 pub mod rutas;

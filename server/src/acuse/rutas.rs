@@ -3,11 +3,11 @@
 //! - `GET /acuses/{folio}.pdf`: the PDF, only to a session of the account it belongs to. Anyone
 //!   else, signed in or not, gets the same 404 as for a folio that does not exist.
 //! - `GET /acuses/certificado-instituto.pem`: the Instituto's public seal certificate.
-//! - the public verification behind `/acuses/verificar` ([`verificar_folio`]), throttled per
-//!   client address on unknown folios so nobody can walk the folio space.
+//!
+//! The public verification behind `/acuses/verificar` is a trámite: [`super::consulta`].
 
-use super::{fecha_cdmx, fecha_utc, nombre_rol, pdf, por_folio, verificar};
-use crate::{bd, configuracion::Configuracion, estado::Estado, limites};
+use super::{consulta::url_verificacion, pdf, por_folio};
+use crate::estado::Estado;
 use axum::{
     extract::{Path, Request, State},
     response::{IntoResponse, Response},
@@ -15,9 +15,7 @@ use axum::{
     Router,
 };
 use http::{header, HeaderValue, StatusCode};
-use nucleo::{
-    acuses::AcuseVerificado, error::ErrorApp, identificadores::Folio, peticion::Peticion,
-};
+use nucleo::{identificadores::Folio, peticion::Peticion};
 use std::sync::Arc;
 
 pub fn enrutador<S: Clone + Send + Sync + 'static>(estado: Arc<Estado>) -> Router<S> {
@@ -28,11 +26,6 @@ pub fn enrutador<S: Clone + Send + Sync + 'static>(estado: Arc<Estado>) -> Route
         )
         .route("/acuses/{archivo}", get(descargar))
         .with_state(estado)
-}
-
-/// Where the acuse's QR code points.
-pub fn url_verificacion(config: &Configuracion, folio: &str) -> String {
-    format!("{}/acuses/verificar?folio={folio}", config.url_publica)
 }
 
 fn no_encontrado() -> Response {
@@ -104,61 +97,4 @@ async fn certificado_instituto(State(estado): State<Arc<Estado>>) -> Response {
         estado.sellador.certificado_pem(),
     )
         .into_response()
-}
-
-fn clave_consultas(ip: &str) -> String {
-    format!("acuse-{}", limites::clave_ip(ip))
-}
-
-/// The public check of an acuse. Unknown folios count against the client address like failed
-/// sign-ins; past the limit every lookup from it waits.
-pub async fn verificar_folio(
-    estado: &Estado,
-    peticion: &Peticion,
-    folio: &Folio,
-) -> Result<Option<AcuseVerificado>, ErrorApp> {
-    let clave = clave_consultas(&peticion.ip.to_string());
-    // Each lookup takes a place; one that finds its acuse gives it back, one that does not
-    // confirms it: only lookups of folios that do not exist count.
-    let plazas = estado
-        .limites
-        .tomar(&[estado.limites.de_ingreso(&clave, estado.limites.intentos_ip)])
-        .await
-        .map_err(bd::indisponible)?
-        .map_err(|lleno| {
-            ErrorApp::nuevo(
-                429,
-                "demasiadas_consultas",
-                "Hubo demasiadas consultas de folios inexistentes desde tu conexión. Espera unos minutos e intenta de nuevo.",
-            )
-            .con_reintento(lleno.espera)
-        })?;
-    let Some(acuse) = por_folio(&estado.bd, folio.as_str())
-        .await
-        .map_err(bd::indisponible)?
-    else {
-        estado
-            .limites
-            .confirmar(plazas.todas())
-            .await
-            .map_err(bd::indisponible)?;
-        return Ok(None);
-    };
-    estado
-        .limites
-        .devolver(plazas.todas())
-        .await
-        .map_err(bd::indisponible)?;
-    let v = verificar(&acuse, &estado.sellador);
-    let d = acuse.datos;
-    Ok(Some(AcuseVerificado {
-        fecha_utc: fecha_utc(d.emitido),
-        fecha_cdmx: fecha_cdmx(d.emitido),
-        rol: nombre_rol(&d.rol).to_owned(),
-        folio: d.folio,
-        rfc: d.rfc,
-        razon_social: d.razon_social,
-        sello_solicitante: v.sello_solicitante,
-        sello_instituto: v.sello_instituto,
-    }))
 }

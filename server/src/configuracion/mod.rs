@@ -3,6 +3,7 @@
 //! ([`produccion`]).
 
 pub mod produccion;
+pub mod proxies;
 
 use crate::correo::{transporte::Seguridad, DestinoSmtp};
 use anyhow::{bail, Context};
@@ -40,7 +41,7 @@ pub struct Configuracion {
     pub limite_ip_intentos: i64,
     /// Load balancers / reverse proxies whose `X-Forwarded-For` names the client
     /// (`INTERCOM_PROXIES`: addresses or CIDR blocks, comma-separated; none by default).
-    pub proxies: Vec<crate::proxies::Bloque>,
+    pub proxies: Vec<proxies::Bloque>,
     /// Set by `cargo leptos watch`: allows the reload websocket in the CSP.
     pub recarga_en_vivo: bool,
     /// Directory of the CA certificates e.firmas must chain to (`INTERCOM_ANCLAS`). The demo
@@ -274,7 +275,7 @@ impl Configuracion {
             bloqueo_intentos: numero("INTERCOM_BLOQUEO_INTENTOS", 5)?,
             bloqueo_ventana_seg: numero("INTERCOM_BLOQUEO_VENTANA_SEG", 15 * 60)?,
             limite_ip_intentos: numero("INTERCOM_LIMITE_IP_INTENTOS", 50)?,
-            proxies: crate::proxies::leer(&variable("INTERCOM_PROXIES").unwrap_or_default())
+            proxies: proxies::leer(&variable("INTERCOM_PROXIES").unwrap_or_default())
                 .map_err(|e| anyhow::anyhow!("INTERCOM_PROXIES: {e}"))?,
             recarga_en_vivo: variable("LEPTOS_WATCH").is_some(),
             anclas,
