@@ -2,7 +2,7 @@
 -- Times are Unix seconds (UTC) so the same queries run on SQLite and PostgreSQL.
 
 CREATE TABLE cuentas (
-    id              BIGSERIAL PRIMARY KEY,
+    id              {{id}},
     nrp             TEXT NOT NULL UNIQUE,
     rfc             TEXT NOT NULL,
     razon_social    TEXT NOT NULL,
@@ -27,7 +27,7 @@ CREATE TABLE intentos_fallidos (
 CREATE INDEX intentos_fallidos_clave ON intentos_fallidos(clave, momento);
 
 CREATE TABLE auditoria (
-    id        BIGSERIAL PRIMARY KEY,
+    id        {{id}},
     momento   BIGINT NOT NULL,
     evento    TEXT NOT NULL,
     cuenta_id BIGINT,

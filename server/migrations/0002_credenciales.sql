@@ -1,7 +1,7 @@
 -- Intercommunication credentials (DESIGN §5) and e.firma challenges (DESIGN §4).
 
 CREATE TABLE credenciales (
-    id             BIGSERIAL PRIMARY KEY,
+    id             {{id}},
     cuenta_id      BIGINT NOT NULL REFERENCES cuentas(id),
     rol            TEXT NOT NULL CHECK (rol IN ('patron', 'desarrollador')),
     folio          TEXT NOT NULL UNIQUE,

@@ -6,7 +6,7 @@
 --   reclamado_hasta / reclamado_por: a worker's lease on the row while it delivers.
 
 CREATE TABLE correos (
-    id              BIGSERIAL PRIMARY KEY,
+    id              {{id}},
     clave           TEXT NOT NULL UNIQUE,
     destinatario    TEXT NOT NULL,
     asunto          TEXT NOT NULL,

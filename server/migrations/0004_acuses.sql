@@ -9,7 +9,7 @@ CREATE TABLE acuses (
     rfc                      TEXT NOT NULL,
     razon_social             TEXT NOT NULL,
     no_certificado           TEXT NOT NULL,
-    certificado              BYTEA NOT NULL,
+    certificado              {{bytes}} NOT NULL,
     terminos_version         TEXT NOT NULL,
     terminos_sha256          TEXT NOT NULL,
     cadena_original          TEXT NOT NULL,

@@ -3,7 +3,7 @@
 -- sessions payroll software opens with both credentials.
 
 CREATE TABLE productos (
-    id        BIGSERIAL PRIMARY KEY,
+    id        {{id}},
     cuenta_id BIGINT NOT NULL REFERENCES cuentas(id),
     nombre    TEXT NOT NULL,
     version   TEXT NOT NULL,
@@ -15,7 +15,7 @@ CREATE TABLE productos (
 );
 
 CREATE TABLE productos_historial (
-    id          BIGSERIAL PRIMARY KEY,
+    id          {{id}},
     producto_id BIGINT NOT NULL REFERENCES productos(id),
     estado      TEXT NOT NULL,
     motivo      TEXT,
@@ -25,7 +25,7 @@ CREATE TABLE productos_historial (
 CREATE INDEX productos_historial_producto ON productos_historial(producto_id, id);
 
 CREATE TABLE relaciones (
-    id               BIGSERIAL PRIMARY KEY,
+    id               {{id}},
     patron_id        BIGINT NOT NULL REFERENCES cuentas(id),
     desarrollador_id BIGINT NOT NULL REFERENCES cuentas(id),
     producto_id      BIGINT NOT NULL REFERENCES productos(id),
@@ -40,7 +40,7 @@ CREATE TABLE relaciones (
 CREATE UNIQUE INDEX relaciones_una_activa ON relaciones(patron_id, desarrollador_id) WHERE estado = 'activa';
 
 CREATE TABLE avisos (
-    id              BIGSERIAL PRIMARY KEY,
+    id              {{id}},
     nrp             TEXT NOT NULL,
     -- AAAA-MM-DD
     fecha           TEXT NOT NULL,

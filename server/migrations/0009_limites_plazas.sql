@@ -4,7 +4,7 @@
 -- short-lived counters, so the table is simply recreated (counts in force start over).
 DROP TABLE intentos_fallidos;
 CREATE TABLE intentos_fallidos (
-    id        BIGSERIAL PRIMARY KEY,
+    id        {{id}},
     clave     TEXT NOT NULL,
     momento   BIGINT NOT NULL,
     pendiente BIGINT NOT NULL DEFAULT 0

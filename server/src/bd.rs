@@ -126,11 +126,12 @@ fn ruta_sqlite(url: &str) -> Option<&Path> {
 /// Applies the migrations, then chains the audit rows written before the audit chain existed
 /// (once; see `auditoria::cadena::encadenar_heredados`).
 pub async fn migrar(bd: &Bd, url: &str) -> anyhow::Result<()> {
-    match Motor::de_url(url)? {
-        Motor::Sqlite => sqlx::migrate!("migrations/sqlite").run(bd).await,
-        Motor::Postgres => sqlx::migrate!("migrations/postgres").run(bd).await,
-    }
-    .context("no se pudieron aplicar las migraciones")?;
+    crate::migraciones::migrador(Motor::de_url(url)?)
+        .await
+        .context("no se pudieron leer las migraciones")?
+        .run(bd)
+        .await
+        .context("no se pudieron aplicar las migraciones")?;
     let encadenados = crate::auditoria::cadena::encadenar_heredados(bd)
         .await
         .context("no se pudieron encadenar los registros de auditoría anteriores")?;

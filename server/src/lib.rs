@@ -27,6 +27,7 @@ pub mod generacion;
 pub mod ingreso;
 pub mod limites;
 pub mod metricas;
+pub mod migraciones;
 pub mod portal;
 pub mod proxies;
 pub mod recuperacion;

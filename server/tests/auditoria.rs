@@ -381,18 +381,14 @@ async fn los_registros_anteriores_a_la_cadena_se_encadenan_una_vez_al_migrar() {
     // The schema as it was before migration 0007, with rows in its audit log.
     let anteriores = tempfile::tempdir().unwrap();
     let motor = if datos.es_postgres() {
-        "postgres"
+        servidor::bd::Motor::Postgres
     } else {
-        "sqlite"
+        servidor::bd::Motor::Sqlite
     };
-    let origen = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(motor);
-    for entrada in std::fs::read_dir(&origen).unwrap() {
-        let ruta = entrada.unwrap().path();
-        let nombre = ruta.file_name().unwrap().to_string_lossy().into_owned();
-        if nombre.as_str() < "0007" {
-            std::fs::copy(&ruta, anteriores.path().join(&nombre)).unwrap();
+    for m in servidor::migraciones::migraciones(motor) {
+        if m.version < 7 {
+            let nombre = format!("{:04}_{}.sql", m.version, m.description.replace(' ', "_"));
+            std::fs::write(anteriores.path().join(nombre), m.sql.as_bytes()).unwrap();
         }
     }
     let bd = datos.conectar().await;
