@@ -4,13 +4,15 @@ import { comprobarAcuse } from "../tests/acuse";
 import {
   PATRON, TAB, URL_DEMO, credencialValida, efirmaDemo, esperarCorreo, sql,
 } from "../tests/comun";
-import { type Firefox, abrirFirefox, alerta, boton, campo, encabezado, esperarDescarga, ir } from "./navegador";
+import {
+  type Firefox, abrirFirefox, alerta, boton, campo, encabezado, esperarDescarga, ir, sinViolaciones,
+} from "./navegador";
 
 // Guide §2 "Generación de la contraseña" in Debian's Firefox ESR (headless, fresh profile, over
 // WebDriver with geckodriver), against the same release servers the Playwright suite starts
 // (end2end/servidor.sh, the demo profile): the .key is opened with Firefox's WebCrypto, the
 // request is signed there, the password arrives through the suite's SMTP server and the acuse
-// is downloaded by Firefox and checked like in Chromium.
+// is downloaded by Firefox and checked like in Chromium. axe-core checks each step in Firefox too.
 
 test.describe.configure({ mode: "serial" });
 
@@ -26,6 +28,7 @@ const credenciales = (nrp: string) =>
 async function ingresar() {
   const d = ff.driver;
   await ir(d, `${URL_DEMO}/ingresar`);
+  await sinViolaciones(d, "ingresar");
   await (await campo(d, "Número de Registro Patronal (NRP)")).sendKeys(PATRON.nrp);
   await (await campo(d, "Correo electrónico")).sendKeys(PATRON.correo);
   await (await campo(d, "Contraseña")).sendKeys(PATRON.contrasena);
@@ -40,6 +43,7 @@ async function aceptarTerminos() {
   await encabezado(d, "Generación de contraseña");
   const continuar = await d.wait(until.elementLocated(By.id("continuar-terminos")), 15_000);
   expect(await continuar.isEnabled()).toBe(false);
+  await sinViolaciones(d, "Generación: Términos y condiciones");
   await d.findElement(By.xpath("//label[normalize-space(.)='Acepto términos y condiciones']//input[@type='checkbox']")).click();
   await (await boton(d, "Continuar")).click();
   await encabezado(d, "Validar con Firma electrónica avanzada (e.firma)");
@@ -64,6 +68,7 @@ test("Firefox: una contraseña de la e.firma incorrecta da su mensaje y no firma
   const antes = credenciales(PATRON.nrp);
   await validar(`${efirmaDemo().contrasena}x`);
   expect(await alerta(ff.driver)).toBe(CONTRASENA_INCORRECTA);
+  await sinViolaciones(ff.driver, "Generación: e.firma, contraseña incorrecta");
   // The form stays usable for another try.
   await boton(ff.driver, "Validar");
   expect(await ff.driver.findElements(By.xpath("//h3[normalize-space(.)='Solicitud de trámite']"))).toHaveLength(0);
@@ -81,6 +86,7 @@ test("Firefox: generación completa con la e.firma de demostración, contraseña
   await encabezado(d, "Solicitud de trámite");
   const datos = await d.findElement(By.id("datos-solicitante")).getText();
   for (const valor of ["ESCUELA KEMPER URGATE SA DE CV", "EKU9003173C9", PATRON.nrp]) expect(datos).toContain(valor);
+  await sinViolaciones(d, "Generación: Solicitud de trámite");
   await (await boton(d, "Continuar")).click();
 
   // Image 8: the signed answer, with its folio and the acuse.
@@ -89,6 +95,7 @@ test("Firefox: generación completa con la e.firma de demostración, contraseña
   expect(folio).toMatch(/^\d{10}$/);
   expect(await d.findElement(By.css('[role="status"]')).getText()).toBe(
     "Tu contraseña fue generada con éxito. Recibirás un correo con la contraseña generada en el correo electrónico registrado.");
+  await sinViolaciones(d, "Generación: Respuesta firmada electrónicamente");
   await d.findElement(By.linkText(`acuse-${folio}.pdf`)).click();
   const acuse = await esperarDescarga(ff.descargas, `acuse-${folio}.pdf`);
   await comprobarAcuse(acuse, { folio, base: URL_DEMO, cer: demo.cer, nrp: PATRON.nrp });
@@ -103,4 +110,5 @@ test("Firefox: generación completa con la e.firma de demostración, contraseña
   await ir(d, `${URL_DEMO}${TAB}`);
   const activo = await d.wait(until.elementLocated(By.id("folio-activo")), 15_000);
   await d.wait(until.elementTextIs(activo, folio), 15_000);
+  await sinViolaciones(d, "contraseña activa");
 });

@@ -3,11 +3,12 @@
 // Selenium Manager (which would look for, or download, a driver and a browser of its own).
 // Every session is a fresh, throwaway profile (geckodriver creates one per session), headless.
 import { expect } from "@playwright/test";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { Builder, By, until, type WebDriver, type WebElement } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox";
+import { NORMAS_WCAG } from "../tests/axe";
 
 export const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
 
@@ -131,4 +132,29 @@ function literal(texto: string): string {
   if (!texto.includes("'")) return `'${texto}'`;
   if (!texto.includes('"')) return `"${texto}"`;
   return `concat('${texto.split("'").join(`', "'", '`)}')`;
+}
+
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+interface ResultadoAxe { violaciones: { regla: string; elementos: string[] }[]; pases: number; error?: string }
+
+/// axe-core in Firefox (injected over WebDriver, the same rules as in the Chromium suite): fails
+/// with a readable list when the page as it is now has any WCAG A/AA violation.
+export async function sinViolaciones(driver: WebDriver, estado: string) {
+  const r = (await driver.executeAsyncScript(`
+    const listo = arguments[arguments.length - 1];
+    ${AXE}
+    axe.run(document, { runOnly: { type: "tag", values: ${JSON.stringify(NORMAS_WCAG)} } }).then(
+      (r) => listo({
+        pases: r.passes.length,
+        violaciones: r.violations.map((v) => ({
+          regla: v.id,
+          elementos: v.nodes.map((n) => n.target.join(" ") + " — " + (n.failureSummary || "").replace(/\\s+/g, " ")),
+        })),
+      }),
+      (e) => listo({ pases: 0, violaciones: [], error: String(e) }));
+  `)) as ResultadoAxe;
+  expect(r.error, `axe no corrió en «${estado}»`).toBeUndefined();
+  expect(r.violaciones, `violaciones de accesibilidad en Firefox en «${estado}»`).toEqual([]);
+  expect(r.pases, `axe no revisó «${estado}»`).toBeGreaterThan(3);
 }
