@@ -293,3 +293,20 @@ test("Relaciones de confianza: búsqueda, sus errores, firma y revocación", asy
   await expect(dialogo).toBeHidden();
   await sinViolaciones(page, "Relaciones de confianza, relación revocada");
 });
+
+test("a 390 px de ancho (teléfono): ingresar, escritorio, términos y la e.firma con su error", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await abrir(page, "/ingresar");
+  await sinViolaciones(page, "ingresar, a 390 px");
+  await ingresar(page, URL_DEMO, PATRON);
+  await sinViolaciones(page, "escritorio, a 390 px");
+  // The credential was cancelled above: the tab starts at the Terms.
+  await abrirGeneracion(page, URL_DEMO);
+  await expect(page.getByRole("heading", { name: "Términos y condiciones" })).toBeVisible();
+  await sinViolaciones(page, "Generación: Términos y condiciones, a 390 px");
+  await page.getByLabel("Acepto términos y condiciones").check();
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await validar(page, {});
+  await expect(alerta(page)).toHaveText("Adjunta el archivo .CER y el archivo .KEY de tu e.firma.");
+  await sinViolaciones(page, "Generación: e.firma sin archivos, a 390 px");
+});
