@@ -21,6 +21,8 @@ cargo clippy -p efirma --all-targets -- -D warnings
 cargo clippy -p efirma --all-targets --features pfx -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p efirma --target wasm32-unknown-unknown --features firma-wasm,verificacion-wasm,js -- -D warnings
+cargo clippy -p nucleo --all-targets -- -D warnings
+cargo clippy -p nucleo --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p intercomunicacion --all-targets -- -D warnings
 cargo clippy -p fuzz --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
@@ -30,7 +32,8 @@ echo "==> Pruebas de efirma"
 cargo test -p efirma
 cargo test -p efirma --features pfx --test formatos
 
-echo "==> Pruebas de app y del servidor"
+echo "==> Pruebas del núcleo, de app y del servidor"
+cargo test -p nucleo
 cargo test -p app --features ssr
 cargo test -p intercomunicacion
 

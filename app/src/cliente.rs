@@ -10,7 +10,7 @@ use server_fn::{
 };
 use std::future::Future;
 
-pub const CABECERA_CSRF: &str = "x-csrf-token";
+pub use nucleo::peticion::CABECERA_CSRF;
 
 pub struct ClientePortal;
 

@@ -4,43 +4,18 @@
 
 use crate::{cliente::ClientePortal, error::ErrorApp, generacion::Rol};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cancelacion {
-    pub folio: String,
-    /// Unix seconds (UTC) the credential stopped working.
-    pub cancelada: i64,
-}
-
-/// A captcha to solve: its id and the image as a `data:image/png;base64,…` URL, or, for the
-/// accessible alternative, no image and a note that a code went to the registered email.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Captcha {
-    pub id: String,
-    pub imagen: Option<String>,
-    pub aviso: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recuperacion {
-    /// The folio of the new credential (the email carries its password).
-    pub folio: String,
-}
-
-/// Largest captcha id or answer accepted.
-pub const CAMPO_MAXIMO: usize = 128;
+pub use nucleo::gestion::*;
 
 /// Cancels the active credential shown in the tab (its folio, so a stale tab cannot cancel a
 /// newer credential). Cancelling one already cancelled answers as the first time did.
 #[server(name = CancelarContrasena, prefix = "/api", endpoint = "generacion/cancelar", client = ClientePortal)]
 pub async fn cancelar_contrasena(folio: String) -> Result<Cancelacion, ErrorApp> {
     use crate::servicios::{peticion, portal, sesion};
-    if folio.len() != 10 || !folio.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ErrorApp::solicitud_invalida(
+    let folio = nucleo::identificadores::Folio::parse(&folio).map_err(|_| {
+        ErrorApp::solicitud_invalida(
             "El folio no es válido. Vuelve a abrir la pestaña Generación de contraseña.",
-        ));
-    }
+        )
+    })?;
     let sesion = sesion()?;
     portal()?.cancelar(&peticion()?, &sesion, &folio).await
 }

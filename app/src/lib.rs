@@ -7,9 +7,8 @@
 pub mod acuses;
 pub mod certificacion;
 pub mod cliente;
+pub use nucleo::{error, fechas, terminos, validacion};
 pub mod componentes;
-pub mod error;
-pub mod fechas;
 pub mod generacion;
 pub mod gestion;
 pub mod navegador;
@@ -18,8 +17,6 @@ pub mod relaciones;
 #[cfg(feature = "ssr")]
 pub mod servicios;
 pub mod sesion;
-pub mod terminos;
-pub mod validacion;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};

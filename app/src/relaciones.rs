@@ -5,35 +5,7 @@
 
 use crate::{cliente::ClientePortal, error::ErrorApp};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Relacion {
-    pub id: i64,
-    /// The other party: the developer (for the employer) or the employer (for the developer).
-    pub rfc: String,
-    pub nrp: String,
-    pub razon_social: String,
-    pub producto: String,
-    pub estado: String,
-    pub creada: i64,
-    pub revocada: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductoCertificado {
-    pub id: i64,
-    pub nombre: String,
-    pub version: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Relaciones {
-    /// The developers this employer trusts.
-    pub desarrolladores: Vec<Relacion>,
-    /// The employers that trust this account as a developer.
-    pub patrones: Vec<Relacion>,
-}
+pub use nucleo::relaciones::*;
 
 #[server(name = ListarRelaciones, prefix = "/api", endpoint = "relaciones/lista", client = ClientePortal)]
 pub async fn listar_relaciones() -> Result<Relaciones, ErrorApp> {
@@ -45,14 +17,13 @@ pub async fn listar_relaciones() -> Result<Relaciones, ErrorApp> {
 #[server(name = ProductosDeDesarrollador, prefix = "/api", endpoint = "relaciones/productos", client = ClientePortal)]
 pub async fn productos_de_desarrollador(rfc: String) -> Result<Vec<ProductoCertificado>, ErrorApp> {
     use crate::servicios::{portal, sesion};
-    let rfc = rfc.trim().to_uppercase();
-    if efirma::identificadores::Rfc::parse(&rfc).is_err() {
-        return Err(ErrorApp::nuevo(
+    let rfc = nucleo::identificadores::Rfc::parse(&rfc.trim().to_uppercase()).map_err(|_| {
+        ErrorApp::nuevo(
             422,
             "rfc_invalido",
             "Escribe el RFC del desarrollador (12 o 13 caracteres), por ejemplo VADA800927DJ3.",
-        ));
-    }
+        )
+    })?;
     portal()?.productos_certificados(&sesion()?, &rfc).await
 }
 
@@ -60,11 +31,12 @@ pub async fn productos_de_desarrollador(rfc: String) -> Result<Vec<ProductoCerti
 #[server(name = PrepararRelacion, prefix = "/api", endpoint = "relaciones/preparar", client = ClientePortal)]
 pub async fn preparar_relacion(producto: i64, no_certificado: String) -> Result<String, ErrorApp> {
     use crate::servicios::{portal, sesion};
-    if no_certificado.len() != 20 || !no_certificado.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ErrorApp::solicitud_invalida(
-            "El número de certificado no es válido. Vuelve a adjuntar el archivo .CER.",
-        ));
-    }
+    let no_certificado =
+        nucleo::identificadores::NoCertificado::parse(&no_certificado).map_err(|_| {
+            ErrorApp::solicitud_invalida(
+                "El número de certificado no es válido. Vuelve a adjuntar el archivo .CER.",
+            )
+        })?;
     portal()?
         .preparar_relacion(&sesion()?, producto, &no_certificado)
         .await

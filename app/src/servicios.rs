@@ -15,35 +15,9 @@ use async_trait::async_trait;
 use http::{header, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use std::{net::IpAddr, sync::Arc};
-
-/// The session the request carries, already checked by the server (not expired, not revoked).
-#[derive(Clone)]
-pub struct SesionActiva {
-    /// Hash of the session token: identifies the row, never the token itself.
-    pub id_hash: String,
-    pub cuenta_id: i64,
-}
-
-/// Per-request facts, inserted into the request's extensions by the server's middleware.
-#[derive(Clone)]
-pub struct Peticion {
-    pub sesion: Option<SesionActiva>,
-    pub ip: IpAddr,
-    /// The CSRF token valid for this browser, rendered into the page.
-    pub csrf: String,
-}
-
-/// The data of the sign-in form, as typed. The captcha (its id and answer) and the unlock code
-/// are empty unless the NRP's state asked for them.
-pub struct DatosIngreso {
-    pub nrp: String,
-    pub correo: String,
-    pub contrasena: String,
-    pub captcha_id: String,
-    pub captcha: String,
-    pub codigo_desbloqueo: String,
-}
+use nucleo::identificadores::{Folio, NoCertificado, Rfc};
+pub use nucleo::peticion::*;
+use std::sync::Arc;
 
 /// The server's services, as pages and server functions see them.
 #[async_trait]
@@ -81,7 +55,7 @@ pub trait Portal: Send + Sync + 'static {
     async fn solicitar_reto(
         &self,
         sesion: &SesionActiva,
-        no_certificado: &str,
+        no_certificado: &NoCertificado,
     ) -> Result<String, ErrorApp>;
 
     /// Checks the signed challenge; answers with the requester and the cadena original to sign.
@@ -102,12 +76,12 @@ pub trait Portal: Send + Sync + 'static {
         firma: FirmaRecibida<'_>,
     ) -> Result<Emision, ErrorApp>;
 
-    /// Re-checks both sellos of the acuse with this folio (well formed). `None` when there is no
-    /// such acuse. Public: anyone holding an acuse may ask.
+    /// Re-checks both sellos of the acuse with this folio. `None` when there is no such acuse.
+    /// Public: anyone holding an acuse may ask.
     async fn verificar_acuse(
         &self,
         peticion: &Peticion,
-        folio: &str,
+        folio: &Folio,
     ) -> Result<Option<AcuseVerificado>, ErrorApp>;
 
     /// Cancels the account's active employer credential `folio`.
@@ -115,7 +89,7 @@ pub trait Portal: Send + Sync + 'static {
         &self,
         peticion: &Peticion,
         sesion: &SesionActiva,
-        folio: &str,
+        folio: &Folio,
     ) -> Result<Cancelacion, ErrorApp>;
 
     /// A new captcha for recovering the password (or a code by email, `por_correo`).
@@ -161,11 +135,11 @@ pub trait Portal: Send + Sync + 'static {
     /// The account's trust relations, both ways.
     async fn relaciones(&self, sesion: &SesionActiva) -> Result<Relaciones, ErrorApp>;
 
-    /// The certified products of the developer with this RFC (already validated).
+    /// The certified products of the developer with this RFC.
     async fn productos_certificados(
         &self,
         sesion: &SesionActiva,
-        rfc: &str,
+        rfc: &Rfc,
     ) -> Result<Vec<ProductoCertificado>, ErrorApp>;
 
     /// The single-use cadena original of a new relation with `producto`'s developer.
@@ -173,7 +147,7 @@ pub trait Portal: Send + Sync + 'static {
         &self,
         sesion: &SesionActiva,
         producto: i64,
-        no_certificado: &str,
+        no_certificado: &NoCertificado,
     ) -> Result<String, ErrorApp>;
 
     /// Checks the signed cadena original and records the relation.
@@ -194,14 +168,6 @@ pub trait Portal: Send + Sync + 'static {
 
     /// The Content-Security-Policy for a document rendered with this script nonce.
     fn politica_contenido(&self, nonce: &str) -> String;
-}
-
-/// A signature as the browser sends it: the public certificate and the signature in base64,
-/// and the exact string signed.
-pub struct FirmaRecibida<'a> {
-    pub certificado_b64: &'a str,
-    pub cadena: &'a str,
-    pub firma_b64: &'a str,
 }
 
 pub type ServiciosPortal = Arc<dyn Portal>;

@@ -2,19 +2,7 @@
 
 use crate::{cliente::ClientePortal, error::ErrorApp};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The signed-in account as pages show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cuenta {
-    pub nrp: String,
-    pub rfc: String,
-    pub razon_social: String,
-    pub correo: String,
-}
-
-/// Longest value accepted in any sign-in field; anything longer is refused before any work.
-pub const LARGO_MAXIMO_CAMPO: usize = 254;
+pub use nucleo::sesion::*;
 
 /// Signs in. `captcha_id`/`captcha`: the captcha the server asked for (its id and the answer
 /// typed), when it asked; `codigo_desbloqueo`: the code the account's address received to lift

@@ -1,6 +1,6 @@
 //! Mexican identifiers that appear around an e.firma, parsed once at the edge so the rest of the
-//! code can trust them: RFC (tax id), CURP (population registry key) and NRP (Infonavit/IMSS
-//! employer registration number).
+//! code can trust them: RFC (tax id), CURP (population registry key), NRP (Infonavit/IMSS
+//! employer registration number) and the SAT's número de certificado.
 
 use core::fmt;
 
@@ -244,9 +244,69 @@ impl serde::Serialize for Nrp {
     }
 }
 
+/// Número de certificado: the 20 digits the SAT gives each certificate (its serial number,
+/// written in ASCII), as a `.cer` announces it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NoCertificado(String);
+
+impl NoCertificado {
+    /// Parses a número de certificado (`30001000000500003415`).
+    pub fn parse(s: &str) -> Result<NoCertificado, ErrorIdentificador> {
+        let s = s.trim();
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ErrorIdentificador::Caracter);
+        }
+        if s.len() != 20 {
+            return Err(ErrorIdentificador::Longitud);
+        }
+        Ok(NoCertificado(s.to_owned()))
+    }
+
+    /// The número de certificado as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NoCertificado {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for NoCertificado {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn el_numero_de_certificado_son_20_digitos() {
+        let no = NoCertificado::parse(" 30001000000500003415 ").unwrap();
+        assert_eq!(no.as_str(), "30001000000500003415");
+        assert_eq!(no.to_string(), "30001000000500003415");
+        assert_eq!(
+            NoCertificado::parse("3000100000050000341"),
+            Err(ErrorIdentificador::Longitud)
+        );
+        assert_eq!(
+            NoCertificado::parse("300010000005000034150"),
+            Err(ErrorIdentificador::Longitud)
+        );
+        assert_eq!(
+            NoCertificado::parse("3000100000050000341a"),
+            Err(ErrorIdentificador::Caracter)
+        );
+        assert_eq!(
+            NoCertificado::parse("３0001000000500003415"),
+            Err(ErrorIdentificador::Caracter)
+        );
+        assert_eq!(NoCertificado::parse(""), Err(ErrorIdentificador::Longitud));
+    }
 
     #[test]
     fn rfc_moral_y_fisica() {

@@ -55,7 +55,7 @@ pub use confianza::{validar_efirma, AlmacenConfianza};
 pub use credencial::Credencial;
 pub use error::Error;
 pub use firma::Algoritmo;
-pub use identificadores::{Curp, ErrorIdentificador, Nrp, Rfc};
+pub use identificadores::{Curp, ErrorIdentificador, NoCertificado, Nrp, Rfc};
 #[cfg(any(not(target_arch = "wasm32"), feature = "verificacion-wasm"))]
 pub use inspeccion::{inspeccionar, Informe, Vigencia};
 pub use llave::{contrasenas_a_probar, Derivacion, HashPbkdf2, LlavePrivada};

@@ -113,7 +113,7 @@ fn canonica_estable(llave: &LlavePrivada) {
     );
 }
 
-/// The targets over app's and the server's parsers (feature `servidor`).
+/// The targets over nucleo's and the server's parsers (feature `servidor`).
 #[cfg(feature = "servidor")]
 mod servidor_objetivos {
     use base64::Engine as _;
@@ -128,14 +128,14 @@ mod servidor_objetivos {
         let Ok(texto) = std::str::from_utf8(datos) else {
             return;
         };
-        if let Some(c) = app::generacion::CadenaOriginal::leer(texto) {
+        if let Some(c) = nucleo::generacion::CadenaOriginal::leer(texto) {
             assert_eq!(
                 c.escribir(),
                 texto,
                 "the cadena original does not round-trip"
             );
             assert_eq!(
-                app::generacion::CadenaOriginal::leer(&c.escribir()),
+                nucleo::generacion::CadenaOriginal::leer(&c.escribir()),
                 Some(c.clone())
             );
             assert_eq!(Proposito::FirmaTerminos.nonce_de(texto), Some(c.nonce));

@@ -73,7 +73,7 @@ fn las_semillas_de_texto_llegan_al_final_de_cada_analizador() {
         |ruta: &str| std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(ruta)).unwrap();
 
     let cadena = String::from_utf8(leer("corpus/cadena/cadena-original")).unwrap();
-    assert!(app::generacion::CadenaOriginal::leer(&cadena).is_some());
+    assert!(nucleo::generacion::CadenaOriginal::leer(&cadena).is_some());
     let reto = String::from_utf8(leer("corpus/cadena/reto-generacion")).unwrap();
     assert_eq!(
         servidor::retos::Proposito::GenerarContrasena.nonce_de(&reto),

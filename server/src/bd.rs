@@ -9,16 +9,16 @@ use std::path::Path;
 pub type Bd = AnyPool;
 
 /// What a page is told when the database fails: the details go to the log only.
-pub fn indisponible(e: sqlx::Error) -> app::error::ErrorApp {
+pub fn indisponible(e: sqlx::Error) -> nucleo::error::ErrorApp {
     tracing::error!(error = %e, "base de datos");
-    app::error::ErrorApp::no_disponible()
+    nucleo::error::ErrorApp::no_disponible()
 }
 
 /// The id an `INSERT … RETURNING id` gave, or `conflicto()` when the row broke a unique index.
 pub fn id_insertado(
     fila: sqlx::Result<sqlx::any::AnyRow>,
-    conflicto: impl FnOnce() -> app::error::ErrorApp,
-) -> Result<i64, app::error::ErrorApp> {
+    conflicto: impl FnOnce() -> nucleo::error::ErrorApp,
+) -> Result<i64, nucleo::error::ErrorApp> {
     use sqlx::Row;
     match fila {
         Ok(f) => f.try_get(0).map_err(indisponible),

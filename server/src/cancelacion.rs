@@ -6,10 +6,11 @@ use crate::{
     bd, correo, credenciales, cuentas,
     estado::Estado,
 };
-use app::{
+use nucleo::{
     error::ErrorApp,
     gestion::Cancelacion,
-    servicios::{Peticion, SesionActiva},
+    identificadores::Folio,
+    peticion::{Peticion, SesionActiva},
 };
 use sqlx::Row;
 
@@ -27,8 +28,9 @@ pub async fn cancelar(
     estado: &Estado,
     peticion: &Peticion,
     sesion: &SesionActiva,
-    folio: &str,
+    folio: &Folio,
 ) -> Result<Cancelacion, ErrorApp> {
+    let folio = folio.as_str();
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
     let terminada = credenciales::terminar(&mut tx, sesion.cuenta_id, folio, "cancelada")

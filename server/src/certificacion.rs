@@ -9,10 +9,10 @@ use crate::{
     credenciales::{self, Rol},
     estado::Estado,
 };
-use app::{
+use nucleo::{
     certificacion::{EventoProducto, Producto},
     error::ErrorApp,
-    servicios::{Peticion, SesionActiva},
+    peticion::{Peticion, SesionActiva},
 };
 use sqlx::Row;
 
@@ -204,7 +204,7 @@ pub async fn solicitar(
                     "{} {} está en estado «{}»: no se puede solicitar su certificación ahora.",
                     p.nombre,
                     p.version,
-                    app::certificacion::nombre_estado(&p.estado)
+                    nucleo::certificacion::nombre_estado(&p.estado)
                 ),
             ),
         });

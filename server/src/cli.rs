@@ -395,7 +395,7 @@ async fn certificacion_cmd(config: &Configuracion, orden: OrdenCertificacion) ->
                 "{} {}: {}.",
                 p.nombre,
                 p.version,
-                app::certificacion::nombre_estado(&p.estado)
+                nucleo::certificacion::nombre_estado(&p.estado)
             );
             Ok(())
         }

@@ -9,7 +9,7 @@
 //! - server-function errors answered with the status their [`ErrorApp`] names.
 
 use crate::{cookies, estado::Estado, sesiones::Resolucion};
-use app::{cliente::CABECERA_CSRF, error::ErrorApp, servicios::Peticion};
+use app::cliente::CABECERA_CSRF;
 use axum::{
     body::{Body, Bytes},
     extract::{ConnectInfo, Request, State},
@@ -19,6 +19,7 @@ use axum::{
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use hmac::{Hmac, Mac};
 use http::{header, HeaderValue, Method, StatusCode};
+use nucleo::{error::ErrorApp, peticion::Peticion};
 use sha2::Sha256;
 use std::{net::SocketAddr, sync::Arc};
 use subtle::ConstantTimeEq;

@@ -22,7 +22,7 @@ pub const SIMBOLOS: usize = 25;
 pub const ESQUEMA: &str = "hmac-sha256-v1";
 
 /// Who a credential is for; shared with the pages.
-pub use app::generacion::Rol;
+pub use nucleo::generacion::Rol;
 
 /// A freshly generated password. Deliberately neither `Debug` nor `Display`: the only way to
 /// its value is [`ContrasenaGenerada::exponer`], called where it goes into the email.

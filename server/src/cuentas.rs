@@ -3,11 +3,11 @@
 
 use crate::{ahora, bd::Bd};
 use anyhow::{bail, Context};
-use app::{sesion::Cuenta, validacion};
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
+use nucleo::{sesion::Cuenta, validacion};
 use sqlx::Row;
 use zeroize::Zeroizing;
 
@@ -60,7 +60,7 @@ pub async fn alta(bd: &Bd, nueva: NuevaCuenta) -> anyhow::Result<i64> {
     }
     let correo = validacion::validar_correo(&nueva.correo).map_err(anyhow::Error::msg)?;
     if nueva.contrasena.chars().count() < LARGO_MINIMO_CONTRASENA
-        || nueva.contrasena.len() > app::sesion::LARGO_MAXIMO_CAMPO
+        || nueva.contrasena.len() > nucleo::sesion::LARGO_MAXIMO_CAMPO
     {
         bail!(
             "La contraseña del portal debe tener entre {LARGO_MINIMO_CONTRASENA} y 254 caracteres."
@@ -131,12 +131,12 @@ pub async fn por_id(bd: &Bd, id: i64) -> sqlx::Result<Option<Cuenta>> {
 /// The account of a signed-in session, as pages need it.
 pub async fn de_sesion(
     bd: &Bd,
-    sesion: &app::servicios::SesionActiva,
-) -> Result<Cuenta, app::error::ErrorApp> {
+    sesion: &nucleo::peticion::SesionActiva,
+) -> Result<Cuenta, nucleo::error::ErrorApp> {
     por_id(bd, sesion.cuenta_id)
         .await
         .map_err(crate::bd::indisponible)?
-        .ok_or_else(app::error::ErrorApp::sesion_requerida)
+        .ok_or_else(nucleo::error::ErrorApp::sesion_requerida)
 }
 
 pub async fn hay_cuentas(bd: &Bd) -> sqlx::Result<bool> {

@@ -12,18 +12,20 @@ use crate::{
     retos::{self, Proposito},
     verificacion::{self, FirmaReto},
 };
-use app::{
+use base64::{engine::general_purpose::STANDARD, Engine};
+use efirma::{Algoritmo, Certificado};
+use nucleo::{
     error::ErrorApp,
     fechas,
     generacion::{
         CadenaOriginal, CredencialActiva, Emision, Solicitante, Solicitud, TRAMITE_GENERACION,
     },
-    servicios::{FirmaRecibida, Peticion, SesionActiva},
+    identificadores::NoCertificado,
+    peticion::{FirmaRecibida, Peticion, SesionActiva},
     sesion::Cuenta,
     terminos,
 };
-use base64::{engine::general_purpose::STANDARD, Engine};
-use efirma::{Algoritmo, Certificado};
+use sqlx::{Any, Transaction};
 
 pub async fn credencial_activa(
     estado: &Estado,
@@ -42,7 +44,7 @@ pub async fn credencial_activa(
 pub async fn solicitar_reto(
     estado: &Estado,
     sesion: &SesionActiva,
-    no_certificado: &str,
+    no_certificado: &NoCertificado,
 ) -> Result<String, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let reto = retos::emitir(
@@ -51,7 +53,7 @@ pub async fn solicitar_reto(
         Proposito::GenerarContrasena,
         &cuenta.nrp,
         &cuenta.rfc,
-        no_certificado,
+        no_certificado.as_str(),
     )
     .await
     .map_err(bd::indisponible)?;
@@ -78,20 +80,27 @@ fn ya_activa(folio: &str) -> ErrorApp {
 
 /// Checks a signature made by the e.firma and records the attempt in the audit log, whatever
 /// its outcome.
+/// Checks a signed challenge (reads only), then, in `tx`, spends it and appends the attempt's
+/// audit row: the caller adds what a success writes and commits once, whatever the outcome.
 async fn verificar_auditado(
     estado: &Estado,
+    tx: &mut Transaction<'_, Any>,
     peticion: &Peticion,
     sesion: &SesionActiva,
     cuenta: &Cuenta,
     firma: &FirmaRecibida<'_>,
     proposito: Proposito,
-    algoritmo: Algoritmo,
-) -> Result<Certificado, ErrorApp> {
+) -> Result<Result<Certificado, ErrorApp>, ErrorApp> {
+    // PSS for the challenge, PKCS#1 v1.5 for the sello over the cadena original (DESIGN §4).
+    let algoritmo = match proposito {
+        Proposito::GenerarContrasena => Algoritmo::PssSha256,
+        _ => Algoritmo::Pkcs1v15Sha256,
+    };
     let (cer, bytes_firma) = (
         decodificar(firma.certificado_b64)?,
         decodificar(firma.firma_b64)?,
     );
-    let resultado = verificacion::verificar_reto(
+    let verificado = verificacion::verificar_reto(
         estado,
         FirmaReto {
             sesion_hash: &sesion.id_hash,
@@ -103,7 +112,8 @@ async fn verificar_auditado(
             algoritmo,
         },
     )
-    .await;
+    .await?;
+    let resultado = verificado.gastar(tx).await?;
     let ip = peticion.ip.to_string();
     if let Err(e) = &resultado {
         if e.estado < 500 {
@@ -116,8 +126,8 @@ async fn verificar_auditado(
         (Err(e), Proposito::FirmaTerminos) => ("firma_rechazada", Some(e.codigo.as_str())),
         (Err(e), _) => ("efirma_rechazada", Some(e.codigo.as_str())),
     };
-    auditoria::registrar_aparte(
-        &estado.bd,
+    auditoria::registrar(
+        tx,
         Evento {
             evento,
             cuenta_id: Some(sesion.cuenta_id),
@@ -128,7 +138,7 @@ async fn verificar_auditado(
     )
     .await
     .map_err(bd::indisponible)?;
-    resultado
+    Ok(resultado)
 }
 
 /// A developer is known to payroll software by its RFC alone, so one RFC has at most one account
@@ -174,52 +184,72 @@ pub async fn validar_efirma(
     rol: Rol,
 ) -> Result<Solicitud, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
-    let certificado = verificar_auditado(
+    // What decides whether a valid e.firma may go on, read before the one write transaction.
+    let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
+        .await
+        .map_err(bd::indisponible)?;
+    let impedimento = if rol == Rol::Desarrollador {
+        otro_desarrollador_con_el_rfc(estado, sesion, &cuenta.rfc)
+            .await
+            .err()
+    } else {
+        None
+    };
+    // One durable commit: the challenge spent, the attempt audited and, when it may go on, the
+    // cadena original to sign issued.
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    let resultado = verificar_auditado(
         estado,
+        &mut tx,
         peticion,
         sesion,
         &cuenta,
         &firma,
         Proposito::GenerarContrasena,
-        Algoritmo::PssSha256,
     )
     .await?;
-    let activa = credenciales::activa(&estado.bd, sesion.cuenta_id, rol)
-        .await
-        .map_err(bd::indisponible)?;
-    if rol == Rol::Desarrollador {
-        otro_desarrollador_con_el_rfc(estado, sesion, &cuenta.rfc).await?;
-    }
-    let reemplaza = match (activa, reemplazar) {
-        (Some(a), false) => return Err(ya_activa(&a.folio)),
-        (Some(a), true) => a.folio,
-        (None, _) => String::new(),
-    };
-    let (version_terminos, texto_terminos) = rol.terminos();
-    let sha = terminos::sha256_hex(texto_terminos);
-    let reto = retos::emitir_con(
-        &estado.bd,
-        &sesion.id_hash,
-        Proposito::FirmaTerminos,
-        |nonce, momento| {
-            CadenaOriginal {
-                tramite: TRAMITE_GENERACION,
-                rol: rol.en_cadena(),
-                nrp: &retos::campo(&cuenta.nrp),
-                rfc: &retos::campo(&cuenta.rfc),
-                razon_social: &retos::campo(&cuenta.razon_social),
-                no_certificado: certificado.no_certificado(),
-                terminos_version: version_terminos,
-                terminos_sha256: &sha,
-                fecha: &fechas::rfc3339_utc(momento),
-                reemplaza: &reemplaza,
-                nonce,
-            }
-            .escribir()
+    let siguiente = match (resultado, impedimento) {
+        (Err(e), _) | (Ok(_), Some(e)) => Err(e),
+        (Ok(certificado), None) => match (activa, reemplazar) {
+            (Some(a), false) => Err(ya_activa(&a.folio)),
+            (a, _) => Ok((certificado, a.map(|a| a.folio).unwrap_or_default())),
         },
-    )
-    .await
-    .map_err(bd::indisponible)?;
+    };
+    let (certificado, reto) = match siguiente {
+        Err(e) => {
+            tx.commit().await.map_err(bd::indisponible)?;
+            return Err(e);
+        }
+        Ok((certificado, reemplaza)) => {
+            let (version_terminos, texto_terminos) = rol.terminos();
+            let sha = terminos::sha256_hex(texto_terminos);
+            let reto = retos::emitir_con(
+                &mut *tx,
+                &sesion.id_hash,
+                Proposito::FirmaTerminos,
+                |nonce, momento| {
+                    CadenaOriginal {
+                        tramite: TRAMITE_GENERACION,
+                        rol: rol.en_cadena(),
+                        nrp: &retos::campo(&cuenta.nrp),
+                        rfc: &retos::campo(&cuenta.rfc),
+                        razon_social: &retos::campo(&cuenta.razon_social),
+                        no_certificado: certificado.no_certificado(),
+                        terminos_version: version_terminos,
+                        terminos_sha256: &sha,
+                        fecha: &fechas::rfc3339_utc(momento),
+                        reemplaza: &reemplaza,
+                        nonce,
+                    }
+                    .escribir()
+                },
+            )
+            .await
+            .map_err(bd::indisponible)?;
+            tx.commit().await.map_err(bd::indisponible)?;
+            (certificado, reto)
+        }
+    };
     Ok(Solicitud {
         solicitante: Solicitante {
             razon_social: cuenta.razon_social,
@@ -241,16 +271,19 @@ pub async fn firmar_terminos(
     firma: FirmaRecibida<'_>,
 ) -> Result<Emision, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
-    let certificado = verificar_auditado(
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    let resultado = verificar_auditado(
         estado,
+        &mut tx,
         peticion,
         sesion,
         &cuenta,
         &firma,
         Proposito::FirmaTerminos,
-        Algoritmo::Pkcs1v15Sha256,
     )
     .await?;
+    tx.commit().await.map_err(bd::indisponible)?;
+    let certificado = resultado?;
     // Ours, unaltered (checked when the challenge was spent): it parses.
     let documento = CadenaOriginal::leer(firma.cadena).ok_or_else(ErrorApp::interno)?;
     let rol = Rol::de_cadena(documento.rol).ok_or_else(ErrorApp::interno)?;

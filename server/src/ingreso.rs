@@ -27,14 +27,14 @@ use crate::{
     recuperacion::{self, UsoCaptcha},
     secretos,
 };
-use app::{
-    error::ErrorApp,
-    gestion::{Captcha, CAMPO_MAXIMO},
-    servicios::{DatosIngreso, Peticion},
-    validacion,
-};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use http::HeaderValue;
+use nucleo::{
+    error::ErrorApp,
+    gestion::{Captcha, CAMPO_MAXIMO},
+    peticion::{DatosIngreso, Peticion},
+    validacion,
+};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;

@@ -8,18 +8,20 @@ use crate::{
     estado::Estado,
     generacion, secretos,
 };
-use app::{
+use app::servicios::Portal;
+use async_trait::async_trait;
+use http::HeaderValue;
+use nucleo::{
     acuses::AcuseVerificado,
     certificacion::Producto,
     error::ErrorApp,
     generacion::{CredencialActiva, Emision, Rol, Solicitud},
     gestion::{Cancelacion, Captcha, Recuperacion},
+    identificadores::{Folio, NoCertificado, Rfc},
+    peticion::{DatosIngreso, FirmaRecibida, Peticion, SesionActiva},
     relaciones::{ProductoCertificado, Relacion, Relaciones},
-    servicios::{DatosIngreso, FirmaRecibida, Peticion, Portal, SesionActiva},
     sesion::Cuenta,
 };
-use async_trait::async_trait;
-use http::HeaderValue;
 use std::sync::Arc;
 
 pub struct PortalServidor(pub Arc<Estado>);
@@ -84,7 +86,7 @@ impl Portal for PortalServidor {
     async fn solicitar_reto(
         &self,
         sesion: &SesionActiva,
-        no_certificado: &str,
+        no_certificado: &NoCertificado,
     ) -> Result<String, ErrorApp> {
         generacion::solicitar_reto(&self.0, sesion, no_certificado).await
     }
@@ -112,7 +114,7 @@ impl Portal for PortalServidor {
     async fn verificar_acuse(
         &self,
         peticion: &Peticion,
-        folio: &str,
+        folio: &Folio,
     ) -> Result<Option<AcuseVerificado>, ErrorApp> {
         acuse::rutas::verificar_folio(&self.0, peticion, folio).await
     }
@@ -121,7 +123,7 @@ impl Portal for PortalServidor {
         &self,
         peticion: &Peticion,
         sesion: &SesionActiva,
-        folio: &str,
+        folio: &Folio,
     ) -> Result<Cancelacion, ErrorApp> {
         crate::cancelacion::cancelar(&self.0, peticion, sesion, folio).await
     }
@@ -183,7 +185,7 @@ impl Portal for PortalServidor {
     async fn productos_certificados(
         &self,
         _sesion: &SesionActiva,
-        rfc: &str,
+        rfc: &Rfc,
     ) -> Result<Vec<ProductoCertificado>, ErrorApp> {
         crate::relaciones::productos_certificados(&self.0, rfc).await
     }
@@ -192,7 +194,7 @@ impl Portal for PortalServidor {
         &self,
         sesion: &SesionActiva,
         producto: i64,
-        no_certificado: &str,
+        no_certificado: &NoCertificado,
     ) -> Result<String, ErrorApp> {
         crate::relaciones::preparar(&self.0, sesion, producto, no_certificado).await
     }

@@ -24,14 +24,14 @@ use crate::{
     limites::{Limite, Plazas},
     secretos,
 };
-use app::{
-    error::ErrorApp,
-    gestion::{Captcha, Recuperacion},
-    servicios::{Peticion, SesionActiva},
-    sesion::Cuenta,
-};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use hmac::{Hmac, Mac};
+use nucleo::{
+    error::ErrorApp,
+    gestion::{Captcha, Recuperacion},
+    peticion::{Peticion, SesionActiva},
+    sesion::Cuenta,
+};
 use rand::{rngs::OsRng, Rng};
 use sha2::Sha256;
 use sqlx::Row;

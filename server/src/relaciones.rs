@@ -12,14 +12,15 @@ use crate::{
     retos::{self, Proposito},
     verificacion::{self, FirmaReto},
 };
-use app::{
-    error::ErrorApp,
-    fechas,
-    relaciones::{ProductoCertificado, Relacion, Relaciones},
-    servicios::{FirmaRecibida, Peticion, SesionActiva},
-};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use efirma::Algoritmo;
+use nucleo::{
+    error::ErrorApp,
+    fechas,
+    identificadores::{NoCertificado, Rfc},
+    peticion::{FirmaRecibida, Peticion, SesionActiva},
+    relaciones::{ProductoCertificado, Relacion, Relaciones},
+};
 use sqlx::Row;
 
 const SELECT: &str = "SELECT r.id, o.rfc, o.nrp, o.razon_social, p.nombre || ' ' || p.version, r.estado, r.creada, r.revocada \
@@ -85,8 +86,9 @@ fn desarrollador_desconocido(rfc: &str) -> ErrorApp {
 
 pub async fn productos_certificados(
     estado: &Estado,
-    rfc: &str,
+    rfc: &Rfc,
 ) -> Result<Vec<ProductoCertificado>, ErrorApp> {
+    let rfc = rfc.as_str();
     let (id, _) = desarrollador(&estado.bd, rfc)
         .await
         .map_err(bd::indisponible)?
@@ -148,7 +150,7 @@ pub async fn preparar(
     estado: &Estado,
     sesion: &SesionActiva,
     producto: i64,
-    no_certificado: &str,
+    no_certificado: &NoCertificado,
 ) -> Result<String, ErrorApp> {
     let cuenta = cuentas::de_sesion(&estado.bd, sesion).await?;
     let (desarrollador_id, rfc, razon, etiqueta) = producto_certificado(&estado.bd, producto)
@@ -173,7 +175,7 @@ pub async fn preparar(
             retos::campo(&razon),
             producto,
             retos::campo(&etiqueta),
-            retos::campo(no_certificado),
+            no_certificado,
             fechas::rfc3339_utc(momento),
             nonce,
         )
@@ -211,7 +213,7 @@ pub async fn crear(
         decodificar(firma.certificado_b64)?,
         decodificar(firma.firma_b64)?,
     );
-    let resultado = verificacion::verificar_reto(
+    let verificado = verificacion::verificar_reto(
         estado,
         FirmaReto {
             sesion_hash: &sesion.id_hash,
@@ -223,16 +225,21 @@ pub async fn crear(
             algoritmo: Algoritmo::Pkcs1v15Sha256,
         },
     )
-    .await;
+    .await?;
     let ip = peticion.ip.to_string();
-    let certificado = match resultado {
-        Ok(c) => c,
+    // The challenge is spent whatever the outcome; a refusal is audited in the same commit.
+    let mut tx = estado.bd.begin().await.map_err(bd::indisponible)?;
+    let certificado = match verificado.gastar(&mut tx).await? {
+        Ok(c) => {
+            tx.commit().await.map_err(bd::indisponible)?;
+            c
+        }
         Err(e) => {
             if e.estado < 500 {
                 estado.metricas.efirma_rechazada(&e.codigo);
             }
-            auditoria::registrar_aparte(
-                &estado.bd,
+            auditoria::registrar(
+                &mut tx,
                 Evento {
                     evento: "relacion_rechazada",
                     cuenta_id: Some(sesion.cuenta_id),
@@ -243,6 +250,7 @@ pub async fn crear(
             )
             .await
             .map_err(bd::indisponible)?;
+            tx.commit().await.map_err(bd::indisponible)?;
             return Err(e);
         }
     };

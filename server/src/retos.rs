@@ -5,7 +5,7 @@
 //! [`VIGENCIA_SEG`] and belongs to the session that asked for it; only the nonce's hash is the key.
 
 use crate::{ahora, bd::Bd, secretos};
-use sqlx::Row;
+use sqlx::{Any, Executor, Row, Transaction};
 
 pub const VIGENCIA_SEG: i64 = 5 * 60;
 
@@ -78,8 +78,8 @@ pub fn campo(valor: &str) -> String {
         .collect()
 }
 
-pub async fn emitir(
-    bd: &Bd,
+pub async fn emitir<'c>(
+    bd: impl Executor<'c, Database = Any>,
     sesion_hash: &str,
     proposito: Proposito,
     nrp: &str,
@@ -102,8 +102,8 @@ pub async fn emitir(
 
 /// Issues a string to sign built by `armar` from a fresh nonce and the current time; the nonce
 /// must sit where the purpose's format puts it ([`Proposito::nonce_de`]).
-pub async fn emitir_con(
-    bd: &Bd,
+pub async fn emitir_con<'c>(
+    bd: impl Executor<'c, Database = Any>,
     sesion_hash: &str,
     proposito: Proposito,
     armar: impl FnOnce(&str, i64) -> String,
@@ -136,7 +136,7 @@ impl Proposito {
     /// - a relation's challenge: `||INFONAVIT|…|FECHA f|NONCE n||`, the last field;
     /// - the cadena original of the Terms: its last field, bare ([`CadenaOriginal`]).
     ///
-    /// [`CadenaOriginal`]: app::generacion::CadenaOriginal
+    /// [`CadenaOriginal`]: nucleo::generacion::CadenaOriginal
     pub fn nonce_de(self, cadena: &str) -> Option<&str> {
         let campos = || {
             let interior = cadena.strip_prefix("||")?.strip_suffix("||")?;
@@ -146,24 +146,39 @@ impl Proposito {
             Proposito::GenerarContrasena => campos()?.nth(1)?.strip_prefix("NONCE "),
             Proposito::RelacionConfianza => campos()?.next()?.strip_prefix("NONCE "),
             Proposito::FirmaTerminos => {
-                app::generacion::CadenaOriginal::leer(cadena).map(|c| c.nonce)
+                nucleo::generacion::CadenaOriginal::leer(cadena).map(|c| c.nonce)
             }
         }
         .filter(|n| !n.is_empty())
     }
 }
 
-/// Marks the challenge used if it is ours, this session's, for this purpose, unaltered,
-/// unexpired and unused. Exactly one of two concurrent calls succeeds. An altered copy of this
-/// session's challenge spends it too ([`ErrorReto::Alterado`]: "Vuelve a iniciar el trámite").
-pub async fn consumir(
+/// A presented challenge as read by [`examinar`], before [`gastar`] spends it.
+#[derive(Debug)]
+pub struct Presentado {
+    /// The row to spend: this session's challenge for this purpose, unused and unexpired, or
+    /// an altered copy of it (which spends it too).
+    por_gastar: Option<String>,
+    pub veredicto: Result<(), ErrorReto>,
+}
+
+/// Reads the challenge `cadena` claims to be, without changing anything: whether it is ours,
+/// this session's, for this purpose, unaltered, unexpired and unused. Only [`gastar`], inside
+/// the transaction that records the outcome, spends it — so the checks in between (the
+/// certificate's chain, OCSP, the signature) hold no write lock and the attempt costs one
+/// durable commit.
+pub async fn examinar(
     bd: &Bd,
     sesion_hash: &str,
     proposito: Proposito,
     cadena: &str,
-) -> Result<Result<(), ErrorReto>, sqlx::Error> {
+) -> sqlx::Result<Presentado> {
+    let desconocido = Presentado {
+        por_gastar: None,
+        veredicto: Err(ErrorReto::Desconocido),
+    };
     let Some(nonce) = proposito.nonce_de(cadena) else {
-        return Ok(Err(ErrorReto::Desconocido));
+        return Ok(desconocido);
     };
     let id_hash = secretos::huella(nonce);
     let fila = sqlx::query(
@@ -173,7 +188,7 @@ pub async fn consumir(
     .fetch_optional(bd)
     .await?;
     let Some(f) = fila else {
-        return Ok(Err(ErrorReto::Desconocido));
+        return Ok(desconocido);
     };
     let (sesion, prop, guardada, expira, usado): (String, String, String, i64, Option<i64>) = (
         f.try_get(0)?,
@@ -183,36 +198,59 @@ pub async fn consumir(
         f.try_get(4)?,
     );
     if sesion != sesion_hash || prop != proposito.as_str() {
-        return Ok(Err(ErrorReto::Desconocido));
+        return Ok(desconocido);
     }
-    if guardada != cadena {
+    let (por_gastar, veredicto) = if guardada != cadena {
         // A document altered between the server and the signature: the trámite starts again,
         // as the message says, so the challenge is spent and the genuine document is no longer
         // signable (only its own session, for its own purpose, gets this far).
-        sqlx::query("UPDATE retos SET usado = $1 WHERE id_hash = $2 AND usado IS NULL")
-            .bind(ahora())
-            .bind(&id_hash)
-            .execute(bd)
-            .await?;
-        return Ok(Err(ErrorReto::Alterado));
-    }
-    if usado.is_some() {
-        return Ok(Err(ErrorReto::YaUsado));
-    }
-    let momento = ahora();
-    if momento > expira {
-        return Ok(Err(ErrorReto::Vencido));
-    }
-    let r = sqlx::query("UPDATE retos SET usado = $1 WHERE id_hash = $2 AND usado IS NULL")
-        .bind(momento)
-        .bind(&id_hash)
-        .execute(bd)
-        .await?;
-    Ok(if r.rows_affected() == 1 {
-        Ok(())
+        (Some(id_hash), Err(ErrorReto::Alterado))
+    } else if usado.is_some() {
+        (None, Err(ErrorReto::YaUsado))
+    } else if ahora() > expira {
+        (None, Err(ErrorReto::Vencido))
     } else {
-        Err(ErrorReto::YaUsado)
+        (Some(id_hash), Ok(()))
+    };
+    Ok(Presentado {
+        por_gastar,
+        veredicto,
     })
+}
+
+/// Spends the challenge [`examinar`] read, inside the caller's transaction, and returns its
+/// verdict. Exactly one of two concurrent spends of the same challenge succeeds: the other is
+/// told it was already used.
+pub async fn gastar(
+    tx: &mut Transaction<'_, Any>,
+    presentado: &Presentado,
+) -> sqlx::Result<Result<(), ErrorReto>> {
+    let Some(id_hash) = &presentado.por_gastar else {
+        return Ok(presentado.veredicto);
+    };
+    let r = sqlx::query("UPDATE retos SET usado = $1 WHERE id_hash = $2 AND usado IS NULL")
+        .bind(ahora())
+        .bind(id_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(match presentado.veredicto {
+        Ok(()) if r.rows_affected() != 1 => Err(ErrorReto::YaUsado),
+        v => v,
+    })
+}
+
+/// [`examinar`] and [`gastar`] in a transaction of their own.
+pub async fn consumir(
+    bd: &Bd,
+    sesion_hash: &str,
+    proposito: Proposito,
+    cadena: &str,
+) -> Result<Result<(), ErrorReto>, sqlx::Error> {
+    let presentado = examinar(bd, sesion_hash, proposito, cadena).await?;
+    let mut tx = bd.begin().await?;
+    let veredicto = gastar(&mut tx, &presentado).await?;
+    tx.commit().await?;
+    Ok(veredicto)
 }
 
 /// Drops challenges that can no longer be used.
@@ -227,7 +265,7 @@ pub async fn purgar(bd: &Bd) -> sqlx::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::generacion::{CadenaOriginal, TRAMITE_GENERACION};
+    use nucleo::generacion::{CadenaOriginal, TRAMITE_GENERACION};
 
     #[test]
     fn el_nonce_de_la_cadena_original_es_su_ultimo_campo_aunque_la_razon_social_diga_nonce() {

@@ -4,7 +4,7 @@
 //! comes first.
 
 use crate::{ahora, bd::Bd, secretos};
-use app::servicios::SesionActiva;
+use nucleo::peticion::SesionActiva;
 use sqlx::Row;
 
 /// Activity is written back at most this often, so reads don't all become writes.

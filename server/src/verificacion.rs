@@ -5,8 +5,9 @@
 //! session's, unexpired and unused — and is spent by this attempt, whatever its outcome.
 
 use crate::{ahora, bd, estado::Estado, retos};
-use app::error::ErrorApp;
 use efirma::{Algoritmo, Certificado};
+use nucleo::error::ErrorApp;
+use sqlx::{Any, Transaction};
 
 /// Largest `.cer` accepted, as in the browser.
 pub const CER_MAXIMO: usize = 64 * 1024;
@@ -29,17 +30,51 @@ pub struct FirmaReto<'a> {
     pub algoritmo: Algoritmo,
 }
 
-pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certificado, ErrorApp> {
-    match retos::consumir(&estado.bd, f.sesion_hash, f.proposito, f.cadena)
-        .await
-        .map_err(bd::indisponible)?
-    {
-        Ok(()) => {}
-        Err(e @ retos::ErrorReto::Alterado) => {
-            return Err(ErrorApp::nuevo(422, e.codigo(), e.mensaje()))
-        }
-        Err(e) => return Err(ErrorApp::nuevo(409, e.codigo(), e.mensaje())),
+/// A signed challenge, checked but not yet spent: [`RetoVerificado::gastar`] spends it in the
+/// transaction that records the outcome.
+#[must_use = "the challenge must be spent, whatever the outcome"]
+pub struct RetoVerificado {
+    reto: retos::Presentado,
+    resultado: Result<Certificado, ErrorApp>,
+}
+
+impl RetoVerificado {
+    /// Spends the challenge inside `tx` and returns the attempt's outcome: the challenge's own
+    /// refusal first (unknown, expired, used, altered), then the e.firma's.
+    pub async fn gastar(
+        self,
+        tx: &mut Transaction<'_, Any>,
+    ) -> Result<Result<Certificado, ErrorApp>, ErrorApp> {
+        Ok(
+            match retos::gastar(tx, &self.reto)
+                .await
+                .map_err(bd::indisponible)?
+            {
+                Ok(()) => self.resultado,
+                Err(e @ retos::ErrorReto::Alterado) => {
+                    Err(ErrorApp::nuevo(422, e.codigo(), e.mensaje()))
+                }
+                Err(e) => Err(ErrorApp::nuevo(409, e.codigo(), e.mensaje())),
+            },
+        )
     }
+}
+
+/// Checks a signed challenge without writing anything. The challenge is read first: one that
+/// cannot be spent is refused without looking at the certificate (no OCSP request for it).
+pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<RetoVerificado, ErrorApp> {
+    let reto = retos::examinar(&estado.bd, f.sesion_hash, f.proposito, f.cadena)
+        .await
+        .map_err(bd::indisponible)?;
+    let resultado = match reto.veredicto {
+        Ok(()) => verificar_firma(estado, &f).await,
+        // Never returned: `gastar` answers with the challenge's own refusal.
+        Err(_) => Err(ErrorApp::interno()),
+    };
+    Ok(RetoVerificado { reto, resultado })
+}
+
+async fn verificar_firma(estado: &Estado, f: &FirmaReto<'_>) -> Result<Certificado, ErrorApp> {
     if f.cer.len() > CER_MAXIMO {
         return Err(rechazo(efirma::Error::ArchivoDemasiadoGrande));
     }
@@ -66,7 +101,7 @@ pub async fn verificar_reto(estado: &Estado, f: FirmaReto<'_>) -> Result<Certifi
         ));
     }
     let anunciado = match f.proposito {
-        retos::Proposito::FirmaTerminos => app::generacion::CadenaOriginal::leer(f.cadena)
+        retos::Proposito::FirmaTerminos => nucleo::generacion::CadenaOriginal::leer(f.cadena)
             .is_some_and(|c| c.no_certificado == certificado.no_certificado()),
         _ => f.cadena.contains(&format!(
             "|NO CERTIFICADO {}|",

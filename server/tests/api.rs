@@ -811,6 +811,252 @@ async fn el_documento_openapi_describe_las_tres_operaciones_y_el_error() {
     assert!(v["paths"]["/sesiones/actual"]["delete"].is_object());
     let error = &v["components"]["schemas"]["Error"];
     assert_eq!(error["required"], json!(["codigo", "mensaje"]));
+    assert_eq!(
+        error["properties"]["codigo"]["$ref"],
+        "#/components/schemas/Codigo"
+    );
+    assert_eq!(v["servers"], json!([{"url": "/api/v1"}]));
+    assert_eq!(
+        v["components"]["securitySchemes"]["portador"],
+        json!({"type": "http", "scheme": "bearer", "description": "El token de POST /sesiones."})
+    );
+    // The request body's schema is the type serde reads: unknown fields refused, the employer
+    // by NRP or RFC.
+    let solicitud = &v["components"]["schemas"]["SolicitudSesion"];
+    assert_eq!(solicitud["additionalProperties"], false);
+    assert_eq!(
+        solicitud["required"],
+        json!([
+            "patron",
+            "contrasena_patron",
+            "desarrollador",
+            "contrasena_desarrollador"
+        ])
+    );
+    let patron = serde_json::to_string(&solicitud["properties"]["patron"]).unwrap();
+    let patron: Value = if patron.contains("$ref") {
+        v["components"]["schemas"]["IdPatron"].clone()
+    } else {
+        solicitud["properties"]["patron"].clone()
+    };
+    let variantes: Vec<String> = patron["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["required"][0].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(variantes, ["nrp", "rfc"], "{patron}");
+    assert_eq!(
+        v["components"]["schemas"]["TipoAviso"]["enum"],
+        json!(["retencion", "modificacion", "suspension"])
+    );
+}
+
+/// `(method, path)` of every operation the document describes.
+fn operaciones(documento: &Value) -> Vec<(String, String)> {
+    let mut ops = Vec::new();
+    for (ruta, item) in documento["paths"].as_object().unwrap() {
+        for metodo in item.as_object().unwrap().keys() {
+            if [
+                "get", "put", "post", "delete", "patch", "head", "options", "trace",
+            ]
+            .contains(&metodo.as_str())
+            {
+                ops.push((metodo.to_uppercase(), ruta.clone()));
+            }
+        }
+    }
+    ops.sort();
+    ops
+}
+
+async fn documento(app: &AppPrueba) -> Value {
+    let r = cliente()
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    r.json().await.unwrap()
+}
+
+/// The document and the router agree: every documented operation is mounted (it does not
+/// answer the API's 404 or 405), and on every documented path the methods the router allows
+/// are exactly the documented ones.
+#[tokio::test]
+async fn el_documento_openapi_describe_exactamente_las_rutas_montadas() {
+    let app = levantar().await;
+    let v = documento(&app).await;
+    let ops = operaciones(&v);
+    assert_eq!(
+        ops,
+        [
+            ("DELETE".to_owned(), "/sesiones/actual".to_owned()),
+            ("GET".to_owned(), "/avisos".to_owned()),
+            ("GET".to_owned(), "/openapi.json".to_owned()),
+            ("POST".to_owned(), "/sesiones".to_owned()),
+        ]
+    );
+    for ruta in v["paths"].as_object().unwrap().keys() {
+        let documentados: Vec<&str> = ops
+            .iter()
+            .filter(|(_, r)| r == ruta)
+            .map(|(m, _)| m.as_str())
+            .collect();
+        for metodo in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            let r = cliente()
+                .request(
+                    metodo.parse().unwrap(),
+                    format!("{}/api/v1{ruta}", app.base),
+                )
+                .send()
+                .await
+                .unwrap();
+            let estado = r.status().as_u16();
+            let permitidos = r
+                .headers()
+                .get("allow")
+                .map(|a| a.to_str().unwrap().to_owned());
+            let cuerpo: Value = r.json().await.unwrap_or(Value::Null);
+            if documentados.contains(&metodo) {
+                assert!(
+                    estado != 404 && estado != 405,
+                    "{metodo} {ruta} documentada pero no montada: {estado} {cuerpo}"
+                );
+            } else {
+                assert_eq!(
+                    (estado, cuerpo["codigo"].as_str()),
+                    (405, Some("metodo_no_permitido")),
+                    "{metodo} {ruta}"
+                );
+                // axum answers HEAD wherever GET is mounted.
+                let mut montados: Vec<&str> = permitidos
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| *m != "HEAD")
+                    .collect();
+                montados.sort_unstable();
+                assert_eq!(montados, documentados, "Allow de {ruta}");
+            }
+        }
+    }
+    // A path the document does not name is the API's 404.
+    let r = cliente()
+        .get(format!("{}/api/v1/sesiones/otra", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(respuesta(r).await.1["codigo"], "no_encontrado");
+}
+
+/// Real answers have the documented shape: each object's keys are exactly its schema's
+/// properties, all of them required (serde writes every field, `null` included).
+#[tokio::test]
+async fn las_respuestas_tienen_la_forma_que_documenta_el_documento_openapi() {
+    let (app, e) = preparado().await;
+    let v = documento(&app).await;
+    let esquemas = &v["components"]["schemas"];
+    let revisar = |objeto: &Value, esquema: &str| {
+        let esquema = &esquemas[esquema];
+        let mut claves: Vec<&String> = objeto.as_object().unwrap().keys().collect();
+        let mut propiedades: Vec<&String> =
+            esquema["properties"].as_object().unwrap().keys().collect();
+        claves.sort();
+        propiedades.sort();
+        assert_eq!(claves, propiedades, "{objeto}");
+        let mut requeridas: Vec<&str> = esquema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        requeridas.sort_unstable();
+        assert_eq!(
+            requeridas,
+            propiedades.iter().map(|p| p.as_str()).collect::<Vec<_>>()
+        );
+    };
+    let r = abrir(&app, &e.cuerpo_nrp(NRP)).await;
+    let (estado, sesion) = respuesta(r).await;
+    assert_eq!(estado, 201);
+    revisar(&sesion, "SesionAbierta");
+    let token = sesion["token"].as_str().unwrap();
+    let (estado, pagina) = respuesta(avisos_con(&app, token, "?por_pagina=3").await).await;
+    assert_eq!(estado, 200);
+    revisar(&pagina, "PaginaAvisos");
+    let tipos = &esquemas["TipoAviso"]["enum"];
+    let descuentos = &esquemas["TipoDescuento"]["enum"];
+    for aviso in pagina["avisos"].as_array().unwrap() {
+        revisar(aviso, "Aviso");
+        assert!(
+            tipos.as_array().unwrap().contains(&aviso["tipo"]),
+            "{aviso}"
+        );
+        assert!(
+            descuentos
+                .as_array()
+                .unwrap()
+                .contains(&aviso["tipo_descuento"]),
+            "{aviso}"
+        );
+    }
+    let (estado, error) = respuesta(avisos_con(&app, token, "?pagina=0").await).await;
+    assert_eq!(estado, 400);
+    revisar(&error, "Error");
+}
+
+/// The codes an error response's description names (`codigo[, codigo]`, then `.` or `:`).
+fn codigos_de(descripcion: &str) -> Vec<String> {
+    let fin = descripcion.find([':', '.']).unwrap_or(descripcion.len());
+    descripcion[..fin].split(", ").map(str::to_owned).collect()
+}
+
+/// Every code of the API's error enum is documented, each with the status it is answered with
+/// and the `Error` body; no response names a code the enum lacks.
+#[tokio::test]
+async fn el_documento_openapi_documenta_cada_codigo_de_error_con_su_estado() {
+    use servidor::api::errores::Codigo;
+    let app = levantar().await;
+    let v = documento(&app).await;
+    let todos: Vec<Codigo> =
+        serde_json::from_value(v["components"]["schemas"]["Codigo"]["enum"].clone()).unwrap();
+    assert_eq!(todos.len(), 12);
+    let es_error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});
+    let mut documentados: Vec<Codigo> = Vec::new();
+    let mut revisar = |estado: u16, respuesta: &Value, donde: &str| {
+        assert_eq!(respuesta["content"], es_error, "{donde}");
+        let descripcion = respuesta["description"].as_str().unwrap();
+        for nombre in codigos_de(descripcion) {
+            let codigo: Codigo = serde_json::from_value(json!(nombre))
+                .unwrap_or_else(|_| panic!("{donde}: «{nombre}» no es un código de la API"));
+            assert_eq!(codigo.estado().as_u16(), estado, "{donde}: {nombre}");
+            documentados.push(codigo);
+        }
+    };
+    for (ruta, item) in v["paths"].as_object().unwrap() {
+        for (metodo, operacion) in item.as_object().unwrap() {
+            for (estado, respuesta) in operacion["responses"].as_object().unwrap() {
+                let estado: u16 = estado.parse().unwrap();
+                if estado >= 400 {
+                    revisar(estado, respuesta, &format!("{metodo} {ruta} {estado}"));
+                }
+            }
+        }
+    }
+    for (nombre, respuesta) in v["components"]["responses"].as_object().unwrap() {
+        let codigo: Codigo = serde_json::from_value(json!(nombre)).unwrap();
+        assert_eq!(
+            codigos_de(respuesta["description"].as_str().unwrap()),
+            [nombre.as_str()]
+        );
+        revisar(codigo.estado().as_u16(), respuesta, nombre);
+    }
+    for codigo in &todos {
+        assert!(documentados.contains(codigo), "{codigo:?} sin documentar");
+    }
 }
 
 /// What every request with a token that no longer opens anything gets.

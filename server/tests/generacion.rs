@@ -496,7 +496,7 @@ async fn el_desarrollador_obtiene_su_contrasena_con_sus_propios_terminos() {
     assert_eq!(r.status(), 200);
     let solicitud: serde_json::Value = r.json().await.unwrap();
     let cadena = solicitud["cadena_original"].as_str().unwrap().to_owned();
-    let terminos = app::terminos::sha256_hex(app::terminos::TEXTO_DESARROLLADOR);
+    let terminos = nucleo::terminos::sha256_hex(nucleo::terminos::TEXTO_DESARROLLADOR);
     assert!(cadena
         .starts_with("||1.0|GENERACION DE CONTRASENA|DESARROLLADOR|Y5412345108|EKU9003173C9|"));
     assert!(cadena.contains(&format!("|desarrollador-v1|{terminos}|")));

@@ -86,6 +86,16 @@ async fn salud_dice_si_la_base_y_el_smtp_responden() {
         r.json::<Value>().await.unwrap(),
         serde_json::json!({"estado": "ok"})
     );
+    // The metrics still answer: the database reads as unavailable, and the outbox's gauges are
+    // absent rather than a misleading zero.
+    let t = metricas(&app).await;
+    assert_eq!(serie(&t, "intercom_base_de_datos_disponible"), Some(0.0));
+    assert_eq!(serie(&t, "intercom_correos_pendientes"), None);
+    assert!(!t.contains("intercom_correos_fallidos"), "{t}");
+    assert!(
+        t.contains("intercom_peticiones_total{ruta=\"/salud\",estado=\"503\"} "),
+        "{t}"
+    );
 }
 
 #[tokio::test]
@@ -292,6 +302,30 @@ async fn las_metricas_cuentan_peticiones_rechazos_credenciales_y_sesiones() {
             "{linea}"
         );
     }
+    // Every metric /metricas serves, under its name and type, each once.
+    let mut tipos: Vec<&str> = t
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .collect();
+    tipos.sort_unstable();
+    assert_eq!(
+        tipos,
+        [
+            "intercom_api_sesiones_abiertas_total counter",
+            "intercom_api_sesiones_rechazadas_total counter",
+            "intercom_base_de_datos_disponible gauge",
+            "intercom_correo_fallos_total counter",
+            "intercom_correo_reintentos_total counter",
+            "intercom_correos_en_reintento gauge",
+            "intercom_correos_fallidos gauge",
+            "intercom_correos_pendientes gauge",
+            "intercom_credenciales_canceladas_total counter",
+            "intercom_credenciales_emitidas_total counter",
+            "intercom_efirma_rechazos_total counter",
+            "intercom_peticion_duracion_segundos histogram",
+            "intercom_peticiones_total counter",
+        ]
+    );
 }
 
 #[tokio::test]

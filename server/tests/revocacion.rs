@@ -107,10 +107,11 @@ async fn una_efirma_revocada_se_rechaza_y_sin_respuesta_no_se_acepta() {
                 firma: &firma,
                 algoritmo: efirma::Algoritmo::PssSha256,
             };
-            verificar_reto(&app.estado, f)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.codigo)
+            let verificado = verificar_reto(&app.estado, f).await.map_err(|e| e.codigo)?;
+            let mut tx = app.estado.bd.begin().await.unwrap();
+            let resultado = verificado.gastar(&mut tx).await.map_err(|e| e.codigo)?;
+            tx.commit().await.unwrap();
+            resultado.map(|_| ()).map_err(|e| e.codigo)
         }
     };
 

@@ -51,8 +51,12 @@ async fn verificar(
         firma,
         algoritmo: efirma::Algoritmo::PssSha256,
     };
-    verificar_reto(&app.estado, f)
-        .await
+    // Checked, then spent in a transaction of its own, as the trámites do.
+    let verificado = verificar_reto(&app.estado, f).await.map_err(|e| e.codigo)?;
+    let mut tx = app.estado.bd.begin().await.unwrap();
+    let resultado = verificado.gastar(&mut tx).await.map_err(|e| e.codigo)?;
+    tx.commit().await.unwrap();
+    resultado
         .map(|c| c.no_certificado().to_owned())
         .map_err(|e| e.codigo)
 }

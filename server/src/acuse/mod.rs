@@ -88,11 +88,6 @@ impl Verificacion {
     }
 }
 
-/// A folio as issued: exactly 10 digits.
-pub fn es_folio(folio: &str) -> bool {
-    folio.len() == 10 && folio.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A value as it enters the cadena del Instituto: no delimiter, no control characters.
 fn campo(valor: &str) -> String {
     valor
@@ -126,12 +121,12 @@ pub fn cadena_instituto(d: &DatosAcuse) -> String {
 
 /// `AAAA-MM-DDTHH:MM:SSZ` (RFC 3339, UTC): how the acuse and the cadena del Instituto write it.
 pub fn fecha_utc(unix: i64) -> String {
-    app::fechas::rfc3339_utc(unix)
+    nucleo::fechas::rfc3339_utc(unix)
 }
 
-/// `DD/MM/AAAA HH:MM:SS` in Mexico City (UTC−6 all year since 2022; see [`app::fechas`]).
+/// `DD/MM/AAAA HH:MM:SS` in Mexico City (UTC−6 all year since 2022; see [`nucleo::fechas`]).
 pub fn fecha_cdmx(unix: i64) -> String {
-    app::fechas::cdmx_con_segundos(unix)
+    nucleo::fechas::cdmx_con_segundos(unix)
 }
 
 /// "Patrón" or "Desarrollador", as the acuse names the role.
@@ -169,7 +164,7 @@ pub async fn guardar(
     sellador: &Sellador,
     datos: DatosAcuse,
 ) -> sqlx::Result<Acuse> {
-    if !es_folio(&datos.folio) {
+    if nucleo::identificadores::Folio::parse(&datos.folio).is_err() {
         return Err(sqlx::Error::InvalidArgument(
             "el folio del acuse debe tener 10 dígitos".into(),
         ));

@@ -6,9 +6,8 @@
 //! - the public verification behind `/acuses/verificar` ([`verificar_folio`]), throttled per
 //!   client address on unknown folios so nobody can walk the folio space.
 
-use super::{es_folio, fecha_cdmx, fecha_utc, nombre_rol, pdf, por_folio, verificar};
+use super::{fecha_cdmx, fecha_utc, nombre_rol, pdf, por_folio, verificar};
 use crate::{bd, configuracion::Configuracion, estado::Estado, limites};
-use app::{acuses::AcuseVerificado, error::ErrorApp, servicios::Peticion};
 use axum::{
     extract::{Path, Request, State},
     response::{IntoResponse, Response},
@@ -16,6 +15,9 @@ use axum::{
     Router,
 };
 use http::{header, HeaderValue, StatusCode};
+use nucleo::{
+    acuses::AcuseVerificado, error::ErrorApp, identificadores::Folio, peticion::Peticion,
+};
 use std::sync::Arc;
 
 pub fn enrutador<S: Clone + Send + Sync + 'static>(estado: Arc<Estado>) -> Router<S> {
@@ -47,7 +49,10 @@ async fn descargar(
     Path(archivo): Path<String>,
     peticion: Request,
 ) -> Response {
-    let Some(folio) = archivo.strip_suffix(".pdf").filter(|f| es_folio(f)) else {
+    let Some(folio) = archivo
+        .strip_suffix(".pdf")
+        .and_then(|f| Folio::parse(f).ok())
+    else {
         return no_encontrado();
     };
     let Some(sesion) = peticion
@@ -57,7 +62,7 @@ async fn descargar(
     else {
         return no_encontrado();
     };
-    let acuse = match por_folio(&estado.bd, folio).await {
+    let acuse = match por_folio(&estado.bd, folio.as_str()).await {
         Ok(Some(a)) if a.datos.cuenta_id == sesion.cuenta_id => a,
         Ok(_) => return no_encontrado(),
         Err(e) => {
@@ -70,7 +75,7 @@ async fn descargar(
                 .into_response();
         }
     };
-    let documento = pdf(&acuse, &url_verificacion(&estado.config, folio));
+    let documento = pdf(&acuse, &url_verificacion(&estado.config, folio.as_str()));
     let disposicion = HeaderValue::from_str(&format!("attachment; filename=\"acuse-{folio}.pdf\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
     (
@@ -105,18 +110,13 @@ fn clave_consultas(ip: &str) -> String {
     format!("acuse-{}", limites::clave_ip(ip))
 }
 
-/// The public check of an acuse (folio already well formed). Unknown folios count against the
-/// client address like failed sign-ins; past the limit every lookup from it waits.
+/// The public check of an acuse. Unknown folios count against the client address like failed
+/// sign-ins; past the limit every lookup from it waits.
 pub async fn verificar_folio(
     estado: &Estado,
     peticion: &Peticion,
-    folio: &str,
+    folio: &Folio,
 ) -> Result<Option<AcuseVerificado>, ErrorApp> {
-    if !es_folio(folio) {
-        return Err(ErrorApp::solicitud_invalida(
-            "El folio debe tener 10 dígitos, como aparece en el acuse.",
-        ));
-    }
     let clave = clave_consultas(&peticion.ip.to_string());
     // Each lookup takes a place; one that finds its acuse gives it back, one that does not
     // confirms it: only lookups of folios that do not exist count.
@@ -133,7 +133,7 @@ pub async fn verificar_folio(
             )
             .con_reintento(lleno.espera)
         })?;
-    let Some(acuse) = por_folio(&estado.bd, folio)
+    let Some(acuse) = por_folio(&estado.bd, folio.as_str())
         .await
         .map_err(bd::indisponible)?
     else {

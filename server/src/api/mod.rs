@@ -5,7 +5,8 @@
 //! - `POST /sesiones`: the employer's and the developer's credentials together → a token.
 //! - `GET /avisos`: the token's employer's avisos, filtered and paged.
 //! - `DELETE /sesiones/actual`: ends the token.
-//! - `GET /openapi.json`: the contract, as OpenAPI 3.1.
+//! - `GET /openapi.json`: the contract, as OpenAPI 3.1, generated from these handlers and their
+//!   types (`openapi.rs`), which also mount them.
 //!
 //! Every answer is JSON (errors `{codigo, mensaje}`) and `Cache-Control: no-store`.
 
@@ -16,22 +17,15 @@ pub mod portador;
 pub mod sesiones;
 
 use crate::{cabeceras, estado::Estado};
-use axum::{
-    middleware,
-    routing::{delete, get, post},
-    Router,
-};
+use axum::{middleware, Router};
 use std::sync::Arc;
 
 /// Largest request body the API reads: a session request is well under 1 KiB.
 pub const CUERPO_MAXIMO: usize = 16 * 1024;
 
 pub fn enrutador(estado: Arc<Estado>) -> Router {
-    Router::new()
-        .route("/sesiones", post(sesiones::abrir))
-        .route("/sesiones/actual", delete(sesiones::cerrar))
-        .route("/avisos", get(avisos::listar))
-        .route("/openapi.json", get(openapi::documento))
+    let (rutas, _) = openapi::rutas().split_for_parts();
+    rutas
         .fallback(errores::no_encontrado)
         .with_state(estado)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(CUERPO_MAXIMO))

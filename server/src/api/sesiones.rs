@@ -7,7 +7,10 @@
 //! - Failures are throttled per client address and per (employer, developer) pair.
 //! - The token is 256 random bits; only its SHA-256 is stored.
 
-use super::{errores::ErrorApi, portador::SesionApi};
+use super::{
+    errores::{Codigo, ErrorApi},
+    portador::SesionApi,
+};
 use crate::{
     ahora,
     auditoria::{self, Evento},
@@ -27,6 +30,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::{net::SocketAddr, sync::Arc};
 use subtle::ConstantTimeEq;
+use utoipa::{
+    openapi::{schema::Type, ObjectBuilder, RefOr, Schema},
+    PartialSchema, ToSchema,
+};
 
 /// Failed session requests per (employer, developer) pair within [`VENTANA_SEG`].
 pub const INTENTOS_POR_PAR: i64 = 10;
@@ -36,34 +43,90 @@ pub const VENTANA_SEG: i64 = 15 * 60;
 /// Longest text accepted in any field (identifiers are 11–13 characters, passwords 29).
 pub const LARGO_MAXIMO: usize = 254;
 
-/// The body of `POST /api/v1/sesiones`.
-#[derive(Deserialize)]
+/// The body of `POST /api/v1/sesiones`. Doc comments on this type and the next ones are the
+/// OpenAPI document's text, hence in Spanish.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    as = SolicitudSesion,
+    description = "Las credenciales del patrón y del desarrollador, juntas."
+)]
 pub struct Solicitud {
     patron: IdPatron,
+    /// Contraseña de intercomunicación del patrón.
+    #[schema(min_length = 1, max_length = 254)]
     contrasena_patron: String,
     desarrollador: IdDesarrollador,
+    /// Contraseña de intercomunicación del desarrollador.
+    #[schema(min_length = 1, max_length = 254)]
     contrasena_desarrollador: String,
 }
 
-/// `{"nrp": "Y5412345108"}` or `{"rfc": "EKU9003173C9"}`.
-#[derive(Deserialize)]
+/// El patrón, por su NRP o por su RFC: `{"nrp": "Y5412345108"}` o `{"rfc": "EKU9003173C9"}`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "lowercase")]
 enum IdPatron {
-    Nrp(String),
-    Rfc(String),
+    Nrp(#[schema(inline)] TextoNrp),
+    Rfc(#[schema(inline)] TextoRfc),
 }
 
+/// The text of an NRP as sent (checked by [`validar`]). Its schema is written here because
+/// utoipa takes no `pattern` on a variant's unnamed field.
 #[derive(Deserialize)]
+#[serde(transparent)]
+struct TextoNrp(String);
+
+/// The text of an RFC as sent (checked by [`validar`]).
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct TextoRfc(String);
+
+fn texto(descripcion: &str, ejemplo: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(descripcion))
+        .examples([serde_json::json!(ejemplo)])
+}
+
+impl PartialSchema for TextoNrp {
+    fn schema() -> RefOr<Schema> {
+        texto("NRP: una letra o dígito y diez dígitos.", "Y5412345108")
+            .pattern(Some("^[A-Z0-9][0-9]{10}$"))
+            .into()
+    }
+}
+
+/// Always inlined (`#[schema(inline)]`): never a named schema of its own.
+impl ToSchema for TextoNrp {}
+
+impl PartialSchema for TextoRfc {
+    fn schema() -> RefOr<Schema> {
+        texto("RFC de persona moral (12) o física (13).", "EKU9003173C9")
+            .min_length(Some(12))
+            .max_length(Some(13))
+            .into()
+    }
+}
+
+impl ToSchema for TextoRfc {}
+
+/// El desarrollador, por su RFC.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct IdDesarrollador {
+    #[schema(min_length = 12, max_length = 13)]
     rfc: String,
 }
 
-#[derive(Serialize)]
+/// Una sesión abierta.
+#[derive(Serialize, ToSchema)]
 pub struct SesionAbierta {
+    #[doc = "256 bits aleatorios en base64url sin relleno (43 caracteres). Úsalo como `Authorization: Bearer <token>`."]
     pub token: String,
+    /// Cuándo vence el token (UTC).
+    #[schema(format = DateTime)]
     pub expira: String,
+    /// Segundos de vida del token.
     pub expira_en: i64,
 }
 
@@ -143,8 +206,7 @@ fn revisar_tipo(tipo: Option<&str>) -> Result<(), ErrorApi> {
         Ok(())
     } else {
         Err(ErrorApi::nuevo(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "tipo_no_admitido",
+            Codigo::TipoNoAdmitido,
             "El cuerpo debe ser JSON en UTF-8 (Content-Type: application/json).",
         ))
     }
@@ -203,7 +265,7 @@ impl Patron {
 fn validar(s: &Solicitud) -> Result<Identidades, ErrorApi> {
     let textos = [
         match &s.patron {
-            IdPatron::Nrp(t) | IdPatron::Rfc(t) => t,
+            IdPatron::Nrp(TextoNrp(t)) | IdPatron::Rfc(TextoRfc(t)) => t,
         },
         &s.desarrollador.rfc,
         &s.contrasena_patron,
@@ -229,7 +291,7 @@ fn validar(s: &Solicitud) -> Result<Identidades, ErrorApi> {
             })
     };
     let patron = match &s.patron {
-        IdPatron::Nrp(t) => Patron::Nrp(
+        IdPatron::Nrp(TextoNrp(t)) => Patron::Nrp(
             efirma::identificadores::Nrp::parse(&t.trim().to_uppercase())
                 .map(|n| n.as_str().to_owned())
                 .map_err(|_| {
@@ -238,7 +300,7 @@ fn validar(s: &Solicitud) -> Result<Identidades, ErrorApi> {
                     )
                 })?,
         ),
-        IdPatron::Rfc(t) => Patron::Rfc(rfc(t, "del patrón")?),
+        IdPatron::Rfc(TextoRfc(t)) => Patron::Rfc(rfc(t, "del patrón")?),
     };
     Ok(Identidades {
         patron,
@@ -296,6 +358,27 @@ fn rfc3339(segundos: i64) -> String {
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/sesiones",
+    operation_id = "abrirSesion",
+    summary = "Abre una sesión con las credenciales del patrón y del desarrollador",
+    description = "Ambas credenciales activas, ambas contraseñas correctas, una relación de confianza activa del patrón hacia el desarrollador y el producto del desarrollador certificado. Cualquier falla de identidad o contraseña responde el mismo 401 credenciales_invalidas. Los intentos fallidos se limitan por dirección (100 en 15 minutos) y por par patrón–desarrollador (10 en 15 minutos).",
+    request_body = Solicitud,
+    responses(
+        (status = 201, description = "Sesión abierta.", body = SesionAbierta,
+            headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 400, description = "solicitud_invalida: campos faltantes, desconocidos, de otro tipo, demasiado largos o mal formados.", body = ErrorApi),
+        (status = 401, description = "credenciales_invalidas.", body = ErrorApi),
+        (status = 403, description = "sin_relacion, producto_no_certificado.", body = ErrorApi),
+        (status = 413, description = "cuerpo_demasiado_grande: más de 16 KiB.", body = ErrorApi),
+        (status = 415, description = "tipo_no_admitido: el cuerpo debe ser application/json en UTF-8.", body = ErrorApi),
+        (status = 429, description = "demasiados_intentos.", body = ErrorApi,
+            headers(("Retry-After" = i64, description = "Segundos tras los cuales tiene sentido reintentar."))),
+        (status = 503, description = "servicio_no_disponible.", body = ErrorApi,
+            headers(("Retry-After" = i64, description = "Segundos tras los cuales tiene sentido reintentar."))),
+    ),
+)]
 pub async fn abrir(
     State(estado): State<Arc<Estado>>,
     ConnectInfo(cliente): ConnectInfo<SocketAddr>,
@@ -328,8 +411,7 @@ async fn abrir_sesion(
     let cuerpo = cuerpo.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ErrorApi::nuevo(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "cuerpo_demasiado_grande",
+                Codigo::CuerpoDemasiadoGrande,
                 format!(
                     "El cuerpo de la solicitud pasa de {} KiB.",
                     super::CUERPO_MAXIMO / 1024
@@ -342,8 +424,12 @@ async fn abrir_sesion(
     let solicitud = leer_cuerpo(&cuerpo)?;
     let ids = validar(&solicitud)?;
 
-    let auditar = |codigo: &'static str, cuenta_id: Option<i64>| {
-        let detalle = format!("{codigo}; desarrollador {}", ids.rfc_desarrollador);
+    let auditar = |codigo: Codigo, cuenta_id: Option<i64>| {
+        let detalle = format!(
+            "{}; desarrollador {}",
+            codigo.as_str(),
+            ids.rfc_desarrollador
+        );
         let sujeto = ids.patron.texto().to_owned();
         let ip = ip.to_owned();
         async move {
@@ -439,7 +525,7 @@ async fn abrir_sesion(
         .map_err(ErrorApi::bd)?
     {
         drop(tx);
-        auditar("demasiados_intentos", None).await;
+        auditar(Codigo::DemasiadosIntentos, None).await;
         return Err(ErrorApi::demasiados_intentos(lleno.espera));
     }
     let (Some(patron), Some(desarrollador)) = (patron, desarrollador) else {
@@ -480,10 +566,9 @@ async fn abrir_sesion(
     .map_err(ErrorApi::bd)?;
     let Some(relacion) = relacion else {
         drop(tx);
-        auditar("sin_relacion", Some(patron.cuenta_id)).await;
+        auditar(Codigo::SinRelacion, Some(patron.cuenta_id)).await;
         return Err(ErrorApi::nuevo(
-            StatusCode::FORBIDDEN,
-            "sin_relacion",
+            Codigo::SinRelacion,
             "El patrón no ha autorizado a este desarrollador en Relaciones de confianza, o revocó la autorización.",
         ));
     };
@@ -491,10 +576,9 @@ async fn abrir_sesion(
     let estado_producto: String = relacion.try_get(1).map_err(ErrorApi::bd)?;
     if estado_producto != "aprobado" {
         drop(tx);
-        auditar("producto_no_certificado", Some(patron.cuenta_id)).await;
+        auditar(Codigo::ProductoNoCertificado, Some(patron.cuenta_id)).await;
         return Err(ErrorApi::nuevo(
-            StatusCode::FORBIDDEN,
-            "producto_no_certificado",
+            Codigo::ProductoNoCertificado,
             "El producto del desarrollador no está certificado por el Instituto, o su certificación fue revocada.",
         ));
     }
@@ -541,6 +625,20 @@ async fn abrir_sesion(
     })
 }
 
+#[utoipa::path(
+    delete,
+    path = "/sesiones/actual",
+    operation_id = "cerrarSesion",
+    summary = "Termina la sesión del token",
+    security(("portador" = [])),
+    responses(
+        (status = 204, description = "Sesión terminada: el token ya no sirve."),
+        (status = 401, description = "token_invalido.", body = ErrorApi,
+            headers(("WWW-Authenticate" = String, description = "Bearer realm=\"api\", error=\"invalid_token\""))),
+        (status = 503, description = "servicio_no_disponible.", body = ErrorApi,
+            headers(("Retry-After" = i64, description = "Segundos tras los cuales tiene sentido reintentar."))),
+    ),
+)]
 pub async fn cerrar(
     State(estado): State<Arc<Estado>>,
     ConnectInfo(cliente): ConnectInfo<SocketAddr>,
@@ -656,7 +754,7 @@ mod tests {
             leer_solicitud(None, bien.as_bytes())
                 .err()
                 .map(|e| e.codigo),
-            Some("tipo_no_admitido")
+            Some(Codigo::TipoNoAdmitido)
         );
     }
 }
