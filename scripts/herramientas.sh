@@ -9,12 +9,16 @@ cd "$raiz"
 CARGO_LEPTOS_VERSION=0.3.10
 # The newest cargo-deny that builds on the toolchain of rust-toolchain.toml (it needs 1.88).
 CARGO_DENY_VERSION=0.20.2
+# geckodriver drives Debian's firefox-esr over WebDriver in the Firefox tests (end2end/firefox/).
+GECKODRIVER_VERSION=0.37.1
 export PATH="$HOME/.cargo/bin:$raiz/end2end/node_modules/.bin:$PATH"
 
 como_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 faltan=()
 command -v chromium >/dev/null || faltan+=(chromium)
+# Firefox ESR: the Generación flow is also tested there (end2end/firefox/, through geckodriver).
+command -v firefox-esr >/dev/null || faltan+=(firefox-esr)
 command -v openssl >/dev/null || faltan+=(openssl)
 # git: scripts/dependencias.sh hands cargo-deny the vendored advisory database as a repository.
 command -v git >/dev/null || faltan+=(git)
@@ -46,6 +50,11 @@ if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DENY_VE
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 
+if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  echo "==> Instalando geckodriver $GECKODRIVER_VERSION"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+fi
+
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 wb_version="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
@@ -53,9 +62,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install wasm-bindgen-cli --version "$wb_version"
 fi
 
-# npm packages: Playwright's test runner (it drives Debian's chromium, never downloads a browser)
-# and binaryen's wasm-opt (Debian's wasm-opt 108 breaks hydration).
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ]; then
+# npm packages: Playwright's test runner (it drives Debian's chromium, never downloads a browser),
+# axe-core for it, selenium-webdriver (it drives firefox-esr through the geckodriver above, never
+# through its Selenium Manager) and binaryen's wasm-opt (Debian's wasm-opt 108 breaks hydration).
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ] \
+  || [ ! -d end2end/node_modules/selenium-webdriver ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
   echo "==> Instalando paquetes de npm (end2end/)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

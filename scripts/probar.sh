@@ -3,7 +3,8 @@
 # vendored RustSec advisory database: scripts/dependencias.sh), then unit and integration tests
 # (the real server on a free loopback port over throwaway SQLite files, then the integration
 # tests again over a throwaway PostgreSQL cluster), the browser builds (hydrate, client-only CSR,
-# efirma for wasm32), and the Playwright suite in Debian's chromium.
+# efirma for wasm32), the Playwright suite in Debian's chromium (axe-core accessibility checks
+# included), and the Generación flow in Debian's firefox-esr over WebDriver (geckodriver).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/herramientas.sh"
 # One build, not kept for editing: incremental state would only fill the disk.
@@ -56,3 +57,6 @@ cargo leptos build --release --precompress --split --lib-features dividido
 echo "==> Pruebas de extremo a extremo (Playwright, Chromium de Debian)"
 cd end2end
 npx playwright test
+
+echo "==> Generación en Firefox ESR de Debian (WebDriver: geckodriver y selenium-webdriver)"
+npx playwright test -c firefox.config.ts
