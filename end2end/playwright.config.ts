@@ -9,7 +9,9 @@ export default defineConfig({
   testDir: "./tests",
   workers: 1,
   fullyParallel: false,
-  reporter: "list",
+  // The list in the terminal; the HTML report (never opened, so a failure cannot block) keeps the
+  // screenshots aspecto.spec.ts attaches.
+  reporter: [["list"], ["html", { open: "never" }]],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {

@@ -70,3 +70,21 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.b
   echo "==> Instalando paquetes de npm (end2end/)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+# The Portal's fonts (government identity: Montserrat for headings, Noto Sans for text; SIL Open
+# Font License), self-hosted from npm's @fontsource packages (fuentes/package.json): their latin
+# files, with the licences, go to public/fuentes/, which the build copies into the site.
+fuentes=(montserrat-latin-700-normal noto-sans-latin-400-normal noto-sans-latin-700-normal)
+if [ ! -f "public/fuentes/${fuentes[-1]}.woff2" ] || [ fuentes/package-lock.json -nt public/fuentes ]; then
+  echo "==> Fuentes del portal (fuentes/: @fontsource)"
+  (cd fuentes && npm ci --no-audit --no-fund --silent)
+  mkdir -p public/fuentes
+  for f in "${fuentes[@]}"; do
+    paquete="${f%%-latin-*}"
+    cp "fuentes/node_modules/@fontsource/$paquete/files/$f.woff2" public/fuentes/
+  done
+  cp fuentes/node_modules/@fontsource/montserrat/LICENSE public/fuentes/LICENCIA-montserrat.txt
+  cp fuentes/node_modules/@fontsource/noto-sans/LICENSE public/fuentes/LICENCIA-noto-sans.txt
+  touch public/fuentes
+fi
+

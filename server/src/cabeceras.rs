@@ -7,10 +7,16 @@ use http::{header, HeaderValue};
 
 const POLITICA_NO_DOCUMENTO: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The Portal's fonts (`/fuentes/`, not content-hashed: named by face and weight) are reused for
+/// a week.
+pub const CACHE_FUENTES: &str = "public, max-age=604800";
+
 pub async fn aplicar(peticion: Request, siguiente: Next) -> Response {
-    let estatico =
-        peticion.uri().path().starts_with("/pkg/") || peticion.uri().path() == "/favicon.svg";
+    let ruta = peticion.uri().path();
+    let estatico = ruta.starts_with("/pkg/") || ruta == "/favicon.svg";
+    let fuente = ruta.starts_with("/fuentes/");
     let mut respuesta = siguiente.run(peticion).await;
+    let exito = respuesta.status().is_success();
     let h = respuesta.headers_mut();
     h.insert(
         header::STRICT_TRANSPORT_SECURITY,
@@ -43,7 +49,12 @@ pub async fn aplicar(peticion: Request, siguiente: Next) -> Response {
             HeaderValue::from_static(POLITICA_NO_DOCUMENTO),
         );
     }
-    if !estatico {
+    if fuente && exito {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_FUENTES),
+        );
+    } else if !estatico {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     respuesta
