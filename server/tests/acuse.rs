@@ -470,6 +470,35 @@ async fn solo_la_cuenta_del_acuse_lo_descarga() {
         "http://localhost:3000/acuses/verificar?folio={}",
         acuse.datos.folio
     )));
+    // Each download is an audit event: who, which folio, from where.
+    let descargas = || async {
+        sqlx::query(
+            "SELECT cuenta_id, sujeto, detalle, ip FROM auditoria WHERE evento = 'acuse_descargado' ORDER BY id",
+        )
+        .fetch_all(&app.estado.bd)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| {
+            use sqlx::Row;
+            (
+                f.get::<i64, _>(0),
+                f.get::<String, _>(1),
+                f.get::<String, _>(2),
+                f.get::<String, _>(3),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    let una = (
+        cuenta,
+        comun::NRP.to_owned(),
+        acuse.datos.folio.clone(),
+        "127.0.0.1".to_owned(),
+    );
+    assert_eq!(descargas().await, vec![una.clone()]);
+    assert_eq!(dueno.get(&ruta).await.status(), 200);
+    assert_eq!(descargas().await, vec![una.clone(), una.clone()]);
 
     // Unknown, malformed: the same 404.
     for otra in ["/acuses/0000000000.pdf", "/acuses/12345.pdf", "/acuses/x"] {
@@ -503,6 +532,8 @@ async fn solo_la_cuenta_del_acuse_lo_descarga() {
     // No session at all.
     let mut anonimo = comun::Navegador::new(&app);
     assert_eq!(anonimo.get(&ruta).await.status(), 404);
+    // Refused attempts delivered nothing, so they are no download.
+    assert_eq!(descargas().await.len(), 2);
 }
 
 #[tokio::test]
