@@ -50,6 +50,11 @@ const FUENTES: &[(i64, &str, &str)] = &[
         "captcha uso y desbloqueos",
         include_str!("../migrations/0010_captcha_uso_y_desbloqueos.sql"),
     ),
+    (
+        11,
+        "sellos instituto",
+        include_str!("../migrations/0011_sellos_instituto.sql"),
+    ),
 ];
 
 /// A migration's text for `motor`.
@@ -101,9 +106,9 @@ mod tests {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// SHA-384 of each migration as the per-engine files held it: what `_sqlx_migrations`
-    /// records in every database migrated before the two sets became one.
-    const POSTGRES: [&str; 10] = [
+    /// SHA-384 of each migration as `_sqlx_migrations` records it: 1–10 as the per-engine files
+    /// held them before the two sets became one, then each new one as first released.
+    const POSTGRES: [&str; 11] = [
    "88dad96ac1aaf668713fde04c5ff291400ea9814d8f05508e5c3ce476fd203481f67b337a0bd45aedc1029922efe8d13",
    "61d83c159281d98a0de20f7b2d48e94b39f6fea0b077a60c51def859271507064b719652db22664d96a4f5dd217cca0a",
    "19e41fb3796560db56ff8c53164a69ee8d417a5c777e1f7c6795df7cbe4547ee4689f27cb710bec1d76f0e4af8d19cce",
@@ -114,8 +119,9 @@ mod tests {
    "a4cd839cfe127903441c1e42472b77501cb433385fb21755a451abe21b2f7dff5897879b86c23a68d5a8e6e65b235bd9",
    "549661258bddd55f967f2c2907754f1caf89f69c91747e5e723f0637fb3c1e4b559c9ae96e2d63fa9284e7b0c5e7c711",
    "609a9d15e49b77f9c308284742e4b09528b8dcfc5cfce5726d04ad115ceef3d6f474807fe39d2115305bf2698fe4d654",
+        "c06eed8694d99e4e04e3d26ae68b623507282055d99d875887c7f46c6ba740d3bcf9538f8bdecd1837df088bee2c9d2b",
     ];
-    const SQLITE: [&str; 10] = [
+    const SQLITE: [&str; 11] = [
    "1e9d64b17157b7b31f31389b7edb8fc044ea185b564b0865565c6ba9671b37eb2d0e7eb8de75ddd87b5b4ff03abec4f1",
    "85e9201a3c9077338b017962ae38c3b5c3ffa77c5100ea54afa7c72998ef4877de4b1793464615222b436d6a85eccbeb",
    "5862729d291a712a936a9fc7d8ccf3fe51297220a2fb48ccbe7413f3008cfb50928403b8cbb342af568a96d09578b228",
@@ -126,6 +132,7 @@ mod tests {
    "a4cd839cfe127903441c1e42472b77501cb433385fb21755a451abe21b2f7dff5897879b86c23a68d5a8e6e65b235bd9",
    "dc92fd901828bb1b61875c3ef5e0bd6e41b1cadaac8326b928e357166e4c66f1f88cd939680cf80647fc56c4a92a1eaa",
    "609a9d15e49b77f9c308284742e4b09528b8dcfc5cfce5726d04ad115ceef3d6f474807fe39d2115305bf2698fe4d654",
+        "6760f17a104c15e6927c68a91bb09b560d6597447f57e18e9bba83815afc733c1f45a5b7b78e777f46be12969cbdf4dc",
     ];
 
     #[test]

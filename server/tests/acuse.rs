@@ -766,3 +766,89 @@ async fn consultas_simultaneas_de_folios_inexistentes_no_rebasan_el_limite() {
     let clave = format!("acuse-{}", servidor::limites::clave_ip("127.0.0.1"));
     assert_eq!(comun::intentos(&app, &clave).await, 3);
 }
+
+#[tokio::test]
+async fn tras_rotar_la_llave_del_sello_los_acuses_anteriores_siguen_verificando() {
+    let app = comun::levantar().await;
+    let cuenta = cuenta_id(&app).await;
+    let anterior = emitir_acuse(&app, cuenta, RAZON_SOCIAL).await;
+    let bd = &app.estado.bd;
+
+    // The Instituto rotates its seal key: this server now seals with another certificate.
+    let otro = tempfile::tempdir().unwrap();
+    let config = Configuracion::desde(&HashMap::from([(
+        "INTERCOM_DATOS",
+        otro.path().display().to_string(),
+    )]))
+    .unwrap();
+    let nuevo = Sellador::cargar(&config).unwrap();
+    assert_ne!(nuevo.huella(), app.estado.sellador.huella());
+    assert!(!acuse::verificar(&anterior, &nuevo).sello_instituto);
+    let v = acuse::verificar_con_historial(bd, &anterior, &nuevo)
+        .await
+        .unwrap();
+    assert!(v.sello_solicitante && v.sello_instituto && v.valida());
+    // The acuse still names the certificate that sealed it, and the history holds it once.
+    assert_eq!(
+        anterior.instituto_no_certificado,
+        app.estado.sellador.no_certificado()
+    );
+    let registrados: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sellos_instituto")
+        .fetch_one(bd)
+        .await
+        .unwrap();
+    assert_eq!(registrados, 1);
+    emitir_acuse(&app, cuenta, RAZON_SOCIAL).await;
+    let registrados: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sellos_instituto")
+        .fetch_one(bd)
+        .await
+        .unwrap();
+    assert_eq!(registrados, 1, "one row per certificate, not per acuse");
+
+    // A tampered seal is still refused through the history.
+    alterar(
+        &app,
+        &anterior.datos.folio,
+        "sello_instituto",
+        &otro_caracter(&anterior.sello_instituto, 10),
+    )
+    .await;
+    let alterado = releer(&app, &anterior.datos.folio).await;
+    assert!(
+        !acuse::verificar_con_historial(bd, &alterado, &nuevo)
+            .await
+            .unwrap()
+            .sello_instituto
+    );
+
+    // Another certificate slipped into the history under the old fingerprint vouches for
+    // nothing; without its certificate an old acuse cannot be vouched for either.
+    sqlx::query("UPDATE sellos_instituto SET certificado = $1")
+        .bind(nuevo.certificado().der())
+        .execute(bd)
+        .await
+        .unwrap();
+    assert!(
+        !acuse::verificar_con_historial(bd, &anterior, &nuevo)
+            .await
+            .unwrap()
+            .sello_instituto
+    );
+    sqlx::query("DELETE FROM sellos_instituto")
+        .execute(bd)
+        .await
+        .unwrap();
+    assert!(
+        !acuse::verificar_con_historial(bd, &anterior, &nuevo)
+            .await
+            .unwrap()
+            .sello_instituto
+    );
+    // This server's own seal needs no history.
+    assert!(
+        acuse::verificar_con_historial(bd, &anterior, &app.estado.sellador)
+            .await
+            .unwrap()
+            .valida()
+    );
+}

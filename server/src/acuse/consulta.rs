@@ -2,7 +2,7 @@
 //! re-checked, throttled per client address on unknown folios so nobody can walk the folio
 //! space.
 
-use super::{fecha_cdmx, fecha_utc, nombre_rol, por_folio, verificar};
+use super::{fecha_cdmx, fecha_utc, nombre_rol, por_folio, verificar_con_historial};
 use crate::{bd, configuracion::Configuracion, estado::Estado, limites};
 use nucleo::{
     acuses::AcuseVerificado, error::ErrorApp, identificadores::Folio, peticion::Peticion,
@@ -56,7 +56,9 @@ pub async fn verificar_folio(
         .devolver(plazas.todas())
         .await
         .map_err(bd::indisponible)?;
-    let v = verificar(&acuse, &estado.sellador);
+    let v = verificar_con_historial(&estado.bd, &acuse, &estado.sellador)
+        .await
+        .map_err(bd::indisponible)?;
     let d = acuse.datos;
     Ok(Some(AcuseVerificado {
         fecha_utc: fecha_utc(d.emitido),

@@ -178,6 +178,17 @@ pub async fn guardar(
     let sello_instituto = sellador
         .sellar(&cadena_instituto(&datos))
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    // The sealing certificate joins the history with its first acuse (once).
+    sqlx::query(
+        "INSERT INTO sellos_instituto (huella, no_certificado, certificado, registrado) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (huella) DO NOTHING",
+    )
+    .bind(sellador.huella())
+    .bind(sellador.no_certificado())
+    .bind(sellador.certificado().der())
+    .bind(datos.emitido)
+    .execute(&mut **tx)
+    .await?;
     let acuse = Acuse {
         datos,
         sello_instituto,
@@ -244,8 +255,49 @@ pub async fn por_folio(bd: &Bd, folio: &str) -> sqlx::Result<Option<Acuse>> {
     }))
 }
 
-/// Re-checks both sellos from the stored data alone. An acuse sealed with another certificate of
-/// the Instituto (a rotated key) reads as not valid here: this server vouches only with its own.
+/// Re-checks both sellos, the Instituto's with the certificate that sealed the acuse: this
+/// server's own, or an earlier one from the history (`sellos_instituto`) after a key rotation.
+/// A certificate there whose DER no longer matches its fingerprint vouches for nothing.
+pub async fn verificar_con_historial(
+    bd: &Bd,
+    acuse: &Acuse,
+    sellador: &Sellador,
+) -> sqlx::Result<Verificacion> {
+    if acuse.instituto_huella == sellador.huella() {
+        return Ok(verificar(acuse, sellador));
+    }
+    let der: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT certificado FROM sellos_instituto WHERE huella = $1")
+            .bind(&acuse.instituto_huella)
+            .fetch_optional(bd)
+            .await?;
+    let sello_instituto = der
+        .and_then(|der| efirma::Certificado::parse(&der).ok())
+        .filter(|c| c.huella_sha256_hex() == acuse.instituto_huella)
+        .and_then(|c| {
+            base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                acuse.sello_instituto.trim(),
+            )
+            .ok()
+            .map(|firma| {
+                c.verificar(
+                    cadena_instituto(&acuse.datos).as_bytes(),
+                    &firma,
+                    efirma::Algoritmo::Pkcs1v15Sha256,
+                )
+                .is_ok()
+            })
+        })
+        .unwrap_or(false);
+    Ok(Verificacion {
+        sello_solicitante: sello_solicitante_valido(&acuse.datos),
+        sello_instituto,
+    })
+}
+
+/// Re-checks both sellos from the stored data alone, the Instituto's with this server's own
+/// certificate only ([`verificar_con_historial`] also knows the earlier ones).
 pub fn verificar(acuse: &Acuse, sellador: &Sellador) -> Verificacion {
     Verificacion {
         sello_solicitante: sello_solicitante_valido(&acuse.datos),
