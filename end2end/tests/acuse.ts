@@ -54,7 +54,7 @@ export async function comprobarAcuse(
   const texto = r.stdout;
   expect(texto).toContain("Respuesta firmada electrónicamente");
   const v = (etiqueta: string) => valorDe(texto, etiqueta);
-  const terminos = readFileSync(join(RAIZ, "app", "terminos", "patron-v1.txt"));
+  const terminos = readFileSync(join(RAIZ, "nucleo", "terminos", "patron-v1.txt"));
   expect(v("Folio")).toBe(e.folio);
   expect(v("Rol")).toBe("Patrón");
   expect(v("Número de Registro Patronal (NRP)")).toBe(e.nrp);

@@ -269,6 +269,9 @@ async function hastaLaEfirma(page: Page) {
 }
 
 test("los campos de la e.firma como en la guía: Examinar y el nombre del archivo elegido", async ({ page }) => {
+  // Listening for the picker before anything else: Playwright intercepts pickers only once a
+  // listener exists, and one added at the click can miss it on a loaded machine.
+  const selectorAbierto = page.waitForEvent("filechooser");
   const demo = await hastaLaEfirma(page);
   for (const [campo, id] of [[".CER", "archivo-cer"], [".KEY", "archivo-key"]] as const) {
     const entrada = page.getByLabel(`Adjunta el archivo ${campo}: *`);
@@ -284,7 +287,7 @@ test("los campos de la e.firma como en la guía: Examinar y el nombre del archiv
   // A click where Examinar is drawn opens the picker of its field (the input lies over it).
   const caja = (await page.locator("#archivo-cer + .archivo-boton").boundingBox())!;
   const [selector] = await Promise.all([
-    page.waitForEvent("filechooser"),
+    selectorAbierto,
     page.mouse.click(caja.x + caja.width / 2, caja.y + caja.height / 2),
   ]);
   await selector.setFiles(demo.cer);
