@@ -118,7 +118,7 @@ fn canonica_estable(llave: &LlavePrivada) {
 mod servidor_objetivos {
     use base64::Engine as _;
     use http::{header, HeaderMap, HeaderValue};
-    use servidor::{cookies, proxies, retos::Proposito};
+    use servidor::{configuracion::proxies, cookies, retos::Proposito};
     use std::net::IpAddr;
 
     /// The cadena original of the trámite, and the nonce of each challenge format. A cadena that
