@@ -22,8 +22,11 @@ pub const PROPOSITO_PEPPER: &str = "credenciales";
 use app::{servicios::ServiciosPortal, shell, App};
 use axum::{middleware, serve::ListenerExt, Router};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, sync::Arc};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
 use tokio::net::TcpListener;
 
 pub async fn preparar(config: Configuracion) -> anyhow::Result<Arc<Estado>> {
@@ -120,6 +123,17 @@ fn cliente_ocsp(config: &Configuracion) -> anyhow::Result<Option<ClienteOcsp>> {
     )?))
 }
 
+/// The app's routes, listed once per process. Listing them renders the app once, and Leptos
+/// suppresses resource loading meanwhile through a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`): a page any server of the process rendered at that moment created
+/// resources that never loaded, and its streamed body never finished (issue 14's stall, seen when
+/// tests built servers beside others serving). The first router is built before anything is
+/// served; later ones reuse the list and never raise the flag.
+fn rutas_leptos() -> Vec<AxumRouteListing> {
+    static RUTAS: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    RUTAS.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn enrutador(estado: Arc<Estado>) -> Router {
     telemetria::propagar_span_a_tareas();
     let opciones = estado.config.leptos.clone();
@@ -128,7 +142,7 @@ pub fn enrutador(estado: Arc<Estado>) -> Router {
         provide_context(portal.clone());
         leptos::nonce::provide_nonce();
     };
-    let rutas = generate_route_list(App);
+    let rutas = rutas_leptos();
     let proxies = Arc::new(estado.config.proxies.clone());
     let api = api::enrutador(estado.clone());
     let portal = Router::new()

@@ -156,18 +156,15 @@ fn sin_fallas(fallas: Vec<String>, paginas: usize) {
     );
 }
 
-/// One server, one session: 480 pages (160 of each tab), 24 in flight at any moment.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn las_pestanas_llegan_completas_con_muchas_solicitudes_a_la_vez() {
-    const PAGINAS: usize = 480;
-    const A_LA_VEZ: usize = 24;
-    let app = levantar().await;
-    let (http, cookies, folio) = sesion(&app).await;
+/// `paginas` pages from one session (the three tabs in turn), `a_la_vez` in flight at any
+/// moment: the failures.
+async fn muchas_paginas(app: &AppPrueba, paginas: usize, a_la_vez: usize) -> Vec<String> {
+    let (http, cookies, folio) = sesion(app).await;
     let pestanas = Arc::new(pestanas(&folio));
     let siguiente = Arc::new(AtomicUsize::new(0));
     let hechas = Arc::new(AtomicUsize::new(0));
     let mut tareas = tokio::task::JoinSet::new();
-    for _ in 0..A_LA_VEZ {
+    for _ in 0..a_la_vez {
         let (http, cookies, pestanas, base) = (
             http.clone(),
             cookies.clone(),
@@ -179,7 +176,7 @@ async fn las_pestanas_llegan_completas_con_muchas_solicitudes_a_la_vez() {
             let mut fallas = Vec::new();
             loop {
                 let i = siguiente.fetch_add(1, Ordering::Relaxed);
-                if i >= PAGINAS {
+                if i >= paginas {
                     break fallas;
                 }
                 let (ruta, marca) = &pestanas[i % pestanas.len()];
@@ -197,8 +194,43 @@ async fn las_pestanas_llegan_completas_con_muchas_solicitudes_a_la_vez() {
     while let Some(r) = tareas.join_next().await {
         fallas.extend(r.expect("tarea"));
     }
-    sin_fallas(fallas, PAGINAS);
-    assert_eq!(hechas.load(Ordering::Relaxed), PAGINAS);
+    assert_eq!(hechas.load(Ordering::Relaxed) + fallas.len(), paginas);
+    fallas
+}
+
+/// One server, one session: 480 pages (160 of each tab), 24 in flight at any moment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn las_pestanas_llegan_completas_con_muchas_solicitudes_a_la_vez() {
+    let app = levantar().await;
+    sin_fallas(muchas_paginas(&app, 480, 24).await, 480);
+}
+
+/// The cause of #14's stall: building a server's router renders the app once to list its
+/// routes, and Leptos suppresses resource loading meanwhile through a process-wide flag, so a
+/// page another server of the process rendered at that moment created resources that never
+/// loaded (before its headers for the blocking account resource, after `</html>` for a
+/// `<Transition>`'s). Here routers are built one after the other while 240 pages stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn levantar_otro_servidor_no_detiene_las_paginas_en_curso() {
+    let app = levantar().await;
+    let alto = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // On the runtime's blocking pool: Leptos spawns the tasks of what it renders on tokio.
+    let constructor = tokio::task::spawn_blocking({
+        let (estado, alto) = (app.estado.clone(), alto.clone());
+        move || {
+            let mut construidos = 0;
+            while !alto.load(Ordering::Relaxed) {
+                drop(servidor::arranque::enrutador(estado.clone()));
+                construidos += 1;
+            }
+            construidos
+        }
+    });
+    let fallas = muchas_paginas(&app, 240, 24).await;
+    alto.store(true, Ordering::Relaxed);
+    let construidos = constructor.await.expect("constructor de enrutadores");
+    assert!(construidos > 0, "ningún enrutador se construyó a la vez");
+    sin_fallas(fallas, 240);
 }
 
 /// As in `gestion.rs`: short-lived servers, each on a runtime of its own (2 workers), each page
