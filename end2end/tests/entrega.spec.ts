@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { TAB, URL_DEMO, aceptarTerminos, ingresar } from "./comun";
 
-// The serving contract of the real release build (issue 12; server/tests/estaticos.rs checks the
+// The serving contract of the real release build (issue 12; server/tests/integracion/estaticos.rs checks the
 // same over a made-up site): the HTML names content-hashed files; each goes out brotli-compressed
 // when asked, gzip when only gzip is asked, as it is otherwise, with `Vary: Accept-Encoding`;
 // hashed files are immutable, HTML is `no-store`; a missing file is a plain 404.

@@ -1,6 +1,6 @@
 //! The out-of-the-box demo: what a newcomer gets on first start.
 
-mod comun;
+use crate::comun;
 
 use comun::Datos;
 use servidor::{arranque, configuracion::Configuracion, cuentas, demo};

@@ -4,9 +4,8 @@
 //! credential and list what they hold. Each is refused as if the object were not there, and
 //! nothing changes.
 
-mod comun;
-#[path = "comun/intercambio.rs"]
-mod intercambio;
+use crate::comun;
+use crate::intercambio;
 
 use comun::{error_json, levantar, Navegador, NRP};
 use serde_json::Value;

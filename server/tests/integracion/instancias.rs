@@ -2,7 +2,7 @@
 //! SQLite file): what must be shared is shared — sessions, e.firma challenges, sign-in limits —
 //! and the outbox delivers each email exactly once however many workers claim from it.
 
-mod comun;
+use crate::comun;
 
 use comun::{
     instancia::Instancia, smtp::ServidorSmtp, tramite, Datos, Navegador, CONTRASENA, CORREO, NRP,

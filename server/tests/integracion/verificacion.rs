@@ -1,7 +1,7 @@
 //! The server's check of an e.firma challenge signature, with SAT's real test data
 //! (`../shared/fixtures/sat/`, anchors `ca/pruebas/`) signed natively as the browser would.
 
-mod comun;
+use crate::comun;
 
 use efirma::{Algoritmo, Credencial};
 use servidor::{

@@ -1,6 +1,6 @@
 //! The operator's command line, as a script would use it.
 
-mod comun;
+use crate::comun;
 
 use comun::Datos;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! must be served by an index (SQLite: no `SCAN <table>`; PostgreSQL, with sequential scans
 //! discouraged: no `Seq Scan`).
 
-mod comun;
+use crate::comun;
 
 use comun::Datos;
 use servidor::bd;

@@ -3,7 +3,7 @@
 //! no state changed by a GET, HTTP/1.1 message framing that cannot be read two ways, and paths
 //! that cannot leave the site's folder (V5.3).
 
-mod comun;
+use crate::comun;
 
 use comun::{levantar, Navegador, CONTRASENA, CORREO, NRP};
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! keep the chain whole; rows older than the chain are chained once, at the first migration.
 //! On SQLite, and on PostgreSQL when `INTERCOM_PRUEBAS_PG` is set (see `comun`).
 
-mod comun;
+use crate::comun;
 
 use comun::{Navegador, CONTRASENA, CORREO, NRP};
 use servidor::{

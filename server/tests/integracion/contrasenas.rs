@@ -2,7 +2,7 @@
 //! characters, up to 254 of any kind, compared exactly as typed, stored as argon2id with
 //! OWASP's parameters, never expiring, and typed in a masked field password managers can fill.
 
-mod comun;
+use crate::comun;
 
 use comun::{error_json, levantar, Navegador};
 use servidor::cuentas::{self, NuevaCuenta};

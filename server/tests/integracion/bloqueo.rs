@@ -6,7 +6,7 @@
 //! The clients' addresses come from `X-Forwarded-For`, the test's own connection being the
 //! declared load balancer.
 
-mod comun;
+use crate::comun;
 
 use comun::{smtp::ServidorSmtp, Navegador, CONTRASENA, CORREO, NRP};
 use serde_json::{json, Value};

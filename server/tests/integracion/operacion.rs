@@ -2,9 +2,8 @@
 //! database or SMTP down, `/metricas` counting what happened, and who may read it in demo and
 //! in production mode.
 
-mod comun;
-#[path = "comun/intercambio.rs"]
-mod intercambio;
+use crate::comun;
+use crate::intercambio;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use comun::{

@@ -4,7 +4,7 @@
 //! immutable, HTML is `no-store`; a missing file is a plain 404, not the HTML shell.
 //! `end2end/tests/entrega.spec.ts` checks the same against the real release build.
 
-mod comun;
+use crate::comun;
 
 use comun::levantar_con;
 use reqwest::header::{

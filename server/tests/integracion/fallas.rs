@@ -2,7 +2,7 @@
 //! middle of generations and cancellations, and its database going away for a while under load.
 //! (SMTP faults — refused, dropped, 4xx/5xx — are in `correo.rs` and `gestion.rs`.)
 
-mod comun;
+use crate::comun;
 
 use comun::{instancia::Instancia, proxy::Relevo, smtp::ServidorSmtp, tramite, Datos, Navegador};
 use std::{

@@ -8,7 +8,7 @@
 //!
 //! Always on SQLite: the files are the point.
 
-mod comun;
+use crate::comun;
 
 use comun::instancia::Instancia;
 use std::{

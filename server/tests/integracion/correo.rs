@@ -2,7 +2,7 @@
 //! transactional queueing, delivery, retries with backoff, permanent failure, concurrent
 //! workers, the local mailbox folder, and the secret never resting in clear.
 
-mod comun;
+use crate::comun;
 
 use comun::{
     smtp::{texto_de_eml, Modo, ServidorSmtp},

@@ -1,7 +1,7 @@
 //! Revocation against a real `openssl ocsp` responder on loopback, over a generated SAT-like
 //! hierarchy for the test employer (RFC EKU9003173C9).
 
-mod comun;
+use crate::comun;
 
 use efirma::{generador::Jerarquia, Algoritmo, Credencial};
 use servidor::{

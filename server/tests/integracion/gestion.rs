@@ -1,7 +1,7 @@
 //! Cancelación and Recuperación de la contraseña (guide §3, §4) over HTTP against the real
 //! server, with a real SMTP server on loopback receiving the emails.
 
-mod comun;
+use crate::comun;
 
 use comun::{
     error_json,

@@ -1,10 +1,9 @@
 //! Relaciones de confianza over HTTP: the employer (SAT's test FIEL, RFC EKU9003173C9) signs
 //! the relation with its e.firma; the payroll API honours it until the employer revokes it.
 
-mod comun;
+use crate::comun;
 
-#[path = "comun/intercambio.rs"]
-mod intercambio;
+use crate::intercambio;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use comun::{error_json, levantar_con, Navegador, CONTRASENA, CORREO, NRP};

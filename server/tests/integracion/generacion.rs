@@ -1,7 +1,7 @@
 //! The "Generación de contraseña" server functions over HTTP, as the browser calls them, with
 //! SAT's real test FIEL signed natively (the browser signs the same bytes with WebCrypto).
 
-mod comun;
+use crate::comun;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use comun::{error_json, levantar_con, Navegador, CONTRASENA, CORREO, NRP};

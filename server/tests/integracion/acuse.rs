@@ -4,7 +4,7 @@
 //!
 //! The applicant's sello is made with SAT's real test FIEL (`../shared/fixtures/sat/`).
 
-mod comun;
+use crate::comun;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use efirma::{Algoritmo, Credencial};

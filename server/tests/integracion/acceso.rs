@@ -1,7 +1,7 @@
 //! Guide §1 "Acceso al servicio" against the real server: sign-in, the signed-in area, sign-out,
 //! and every way a sign-in can go wrong.
 
-mod comun;
+use crate::comun;
 
 use comun::{error_json, levantar, levantar_con, Navegador, CONTRASENA, CORREO, NRP};
 use sqlx::Row;

@@ -1,7 +1,7 @@
 //! Credentials and e.firma challenges over a real SQLite database: issuing, replacing, racing,
 //! and every way a challenge can be misused.
 
-mod comun;
+use crate::comun;
 
 use servidor::{
     credenciales::{self, ErrorEmision, Rol},

@@ -2,9 +2,8 @@
 //! credentials, avisos of the token's employer only, every refusal and its JSON shape, the
 //! limits, and the operator's `avisos cargar`.
 
-mod comun;
-#[path = "comun/intercambio.rs"]
-mod intercambio;
+use crate::comun;
+use crate::intercambio;
 
 use comun::{
     levantar, levantar_con, smtp::ServidorSmtp, AppPrueba, Datos, Navegador, CONTRASENA, CORREO,

@@ -2,7 +2,7 @@
 //! one test per refusal, each asserting the exact Spanish message the operator reads. Those that
 //! start the server use SQLite, or PostgreSQL when `INTERCOM_PRUEBAS_PG` is set (see `comun`).
 
-mod comun;
+use crate::comun;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use servidor::{

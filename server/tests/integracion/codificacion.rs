@@ -3,7 +3,7 @@
 //! SQL metacharacters is stored exactly and rendered escaped, in the page and in the data the
 //! page hands to its script; and input is decoded once, before it is validated.
 
-mod comun;
+use crate::comun;
 
 use comun::{levantar, Navegador};
 use servidor::cuentas::{self, NuevaCuenta};
